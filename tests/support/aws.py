@@ -1,0 +1,1 @@
+"""Pytest fixtures: aws (filled in by its owner)."""

@@ -1,0 +1,1 @@
+"""Pytest fixtures: bind (filled in by its owner)."""

@@ -1,0 +1,1 @@
+"""Pytest fixtures: terraform (filled in by its owner)."""
