@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 
+#: RFC 1035 §3.3: one character-string holds at most 255 octets.
+TXT_STRING_LIMIT = 255
+
+
 class RecordType(str, Enum):
     """The DNS record types spotme-dns writes."""
 
@@ -121,3 +125,20 @@ class DomainRecords:
 def sort_records(records: list[Record] | tuple[Record, ...]) -> tuple[Record, ...]:
     """The one order record sets are kept in: owner name by labels from the right, then type."""
     return tuple(sorted(records, key=lambda r: (tuple(reversed(r.name.split("."))), r.type.value)))
+
+
+def chunk_txt(value: str, limit: int = TXT_STRING_LIMIT) -> list[str]:
+    """Split a logical TXT value into character-strings of at most `limit` octets (UTF-8 safe)."""
+    data = value.encode("utf-8")
+    if len(data) <= limit:
+        return [value]
+    parts: list[str] = []
+    start = 0
+    while start < len(data):
+        end = min(start + limit, len(data))
+        # Never cut inside a UTF-8 sequence: back up over continuation bytes.
+        while end < len(data) and (data[end] & 0xC0) == 0x80:
+            end -= 1
+        parts.append(data[start:end].decode("utf-8"))
+        start = end
+    return parts

@@ -1,0 +1,16 @@
+"""The `spotme-dns` command: one module per command, each a thin layer over the core.
+
+This package only parses options, calls the core and maps outcomes to exit codes:
+0 success, 1 problems found (validate/verify/check), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from .app import main, cli
+
+__all__ = ["main", "cli"]
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

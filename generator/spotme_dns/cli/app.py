@@ -1,0 +1,95 @@
+"""The click group, shared options and the error boundary (no tracebacks unless --debug)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+
+import click
+
+from .. import __version__
+from ..errors import InputError
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_BAD_INPUT = 2
+
+#: Command modules, each defining `command` (a click.Command). Registered in this order.
+COMMAND_MODULES = ("generate", "validate", "verify", "check", "ses_tokens", "schema", "init")
+
+
+class BadInput(click.ClickException):
+    """Bad input: exit code 2 with every problem on its own line."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, error: InputError | str) -> None:
+        text = str(error)
+        super().__init__(text)
+
+    def show(self, file=None) -> None:  # type: ignore[override]
+        click.echo(f"error: {self.format_message()}".replace("\n", "\nerror: "), err=True)
+
+
+class Group(click.Group):
+    """Turns InputError into exit 2 and unexpected errors into one line (traceback with --debug)."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except InputError as err:
+            raise BadInput(err) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as err:  # the error boundary: a bug, not bad input
+            if ctx.obj and ctx.obj.get("debug"):
+                traceback.print_exc()
+            else:
+                click.echo(f"error: internal error: {type(err).__name__}: {err} (run with --debug for details)", err=True)
+            ctx.exit(70)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="spotme-dns")
+@click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors and the result.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
+    """Generate, validate and verify the DNS records SpotMe Backstage needs to send e-mail
+    from your own domain: SPF, DMARC, three AWS SES DKIM CNAMEs, two Mandrill DKIM CNAMEs
+    and the Mandrill verification TXT record.
+
+    \b
+    Example:
+      spotme-dns generate examples/route53-single/spec.yaml -o out/
+      terraform -chdir=out init && terraform -chdir=out plan -out=tfplan
+      spotme-dns validate --plan-file out/tfplan --chdir out
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug or bool(os.environ.get("SPOTME_DNS_DEBUG"))
+    ctx.obj["quiet"] = quiet
+
+
+def _register() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f".{name}", __package__)
+        except ModuleNotFoundError as err:
+            if err.name == f"{__package__}.{name}":
+                continue  # not written yet
+            raise
+        cli.add_command(module.command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point."""
+    try:
+        cli.main(args=argv, prog_name="spotme-dns", standalone_mode=True)
+    except SystemExit as exit:
+        return int(exit.code or 0)
+    return 0

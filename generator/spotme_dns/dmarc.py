@@ -1,0 +1,160 @@
+"""DMARC policy records (RFC 7489, with the RFC 9989 tags accepted): parse, check, build.
+
+Pure functions over strings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+VERSION = "DMARC1"
+POLICIES = ("none", "quarantine", "reject")
+#: Stronger policies protect more; weakening an existing policy needs the user's consent.
+POLICY_STRENGTH = {p: i for i, p in enumerate(POLICIES)}
+
+_POLICY_TAGS = {"p", "sp", "np"}
+_FO_VALUES = {"0", "1", "d", "s"}
+#: RFC 7489 §6.3 tags plus RFC 9989's np, psd and t. pct, rf and ri are historic in RFC 9989
+#: but still valid RFC 7489 syntax, so they are accepted.
+KNOWN_TAGS = ("v", "p", "sp", "np", "rua", "ruf", "adkim", "aspf", "pct", "fo", "rf", "ri", "t", "psd")
+
+
+class DmarcSyntaxError(ValueError):
+    """The text is not a valid DMARC record; `problems` lists every reason."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class DmarcRecord:
+    """A parsed DMARC record: its tags in order, names lower-case."""
+
+    tags: tuple[tuple[str, str], ...]
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return next((v for k, v in self.tags if k == name), default)
+
+    @property
+    def policy(self) -> str:
+        """The effective `p` (RFC 9989: a valid record without `p` is treated as `p=none`)."""
+        return (self.get("p") or "none").lower()
+
+    def uris(self, tag: str) -> tuple[str, ...]:
+        value = self.get(tag)
+        return tuple(u.strip() for u in value.split(",") if u.strip()) if value else ()
+
+
+def is_dmarc(text: str) -> bool:
+    """A TXT value that claims to be a DMARC record (starts with the `v=DMARC1` tag)."""
+    return re.match(r"\s*v\s*=\s*DMARC1\s*(;|$)", text) is not None
+
+
+def parse_dmarc(text: str) -> DmarcRecord:
+    """Parse and check a DMARC record; raise DmarcSyntaxError listing every problem."""
+    problems: list[str] = []
+    tags: list[tuple[str, str]] = []
+    parts = [p.strip() for p in text.split(";")]
+    if parts and parts[-1] == "":
+        parts.pop()  # a trailing ';' is allowed
+    for part in parts:
+        if not part:
+            problems.append("empty tag (two ';' in a row)")
+            continue
+        name, eq, value = part.partition("=")
+        name, value = name.strip().lower(), value.strip()
+        if not eq or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            problems.append(f"{part!r} is not a tag=value pair")
+            continue
+        if any(name == seen for seen, _ in tags):
+            problems.append(f"tag {name!r} appears more than once")
+            continue
+        tags.append((name, value))
+    if not tags or tags[0][0] != "v":
+        problems.append("the first tag must be v=DMARC1")
+    elif tags[0][1] != VERSION:
+        problems.append(f"v must be exactly DMARC1 (got {tags[0][1]!r})")
+    for name, value in tags:
+        problem = check_tag(name, value)
+        if problem:
+            problems.append(problem)
+    if problems:
+        raise DmarcSyntaxError(problems)
+    return DmarcRecord(tuple(tags))
+
+
+def check_tag(name: str, value: str) -> str | None:
+    """One tag's value against RFC 7489 §6.3 / RFC 9989; None when fine, else the reason."""
+    if name in _POLICY_TAGS:
+        if value.lower() not in POLICIES:
+            return f"{name}={value!r}: expected one of {', '.join(POLICIES)}"
+    elif name in ("adkim", "aspf"):
+        if value.lower() not in ("r", "s"):
+            return f"{name}={value!r}: expected r (relaxed) or s (strict)"
+    elif name == "pct":
+        if not value.isdigit() or int(value) > 100:
+            return f"pct={value!r}: expected a whole number from 0 to 100"
+    elif name == "ri":
+        if not value.isdigit() or int(value) > 0xFFFFFFFF:
+            return f"ri={value!r}: expected a number of seconds"
+    elif name == "fo":
+        options = value.split(":")
+        if not value or any(o.strip().lower() not in _FO_VALUES for o in options):
+            return f"fo={value!r}: expected a ':'-separated list of 0, 1, d, s"
+    elif name == "rf":
+        if any(f.strip().lower() != "afrf" for f in value.split(":")):
+            return f"rf={value!r}: the only report format is afrf"
+    elif name == "t":
+        if value.lower() not in ("y", "n"):
+            return f"t={value!r}: expected y or n"
+    elif name == "psd":
+        if value.lower() not in ("y", "n", "u"):
+            return f"psd={value!r}: expected y, n or u"
+    elif name in ("rua", "ruf"):
+        uris = [u.strip() for u in value.split(",")]
+        for uri in uris:
+            problem = check_uri(uri)
+            if problem:
+                return f"{name}: {problem}"
+    return None
+
+
+def check_uri(uri: str) -> str | None:
+    """A DMARC report URI (RFC 7489 §6.2): a URI, `mailto:` with an address; optional `!size`."""
+    if not uri:
+        return "empty report URI"
+    base = re.sub(r"![0-9]+[kmgt]?$", "", uri, flags=re.I)
+    if any(ch in base for ch in " ;,!"):
+        return f"{uri!r} is not a valid report URI"
+    parts = urlsplit(base)
+    if not parts.scheme:
+        return f"{uri!r} has no scheme (expected mailto:address)"
+    if parts.scheme.lower() == "mailto":
+        address = parts.path
+        local, at, host = address.rpartition("@")
+        if not at or not local or "." not in host:
+            return f"{uri!r}: expected mailto:user@domain"
+    return None
+
+
+def report_host(uri: str) -> str | None:
+    """The destination host of a mailto report URI (for RFC 7489 §7.1 authorisation)."""
+    base = re.sub(r"![0-9]+[kmgt]?$", "", uri, flags=re.I)
+    parts = urlsplit(base)
+    if parts.scheme.lower() != "mailto" or "@" not in parts.path:
+        return None
+    return parts.path.rpartition("@")[2].lower().rstrip(".")
+
+
+def build_dmarc(policy: str, tags: list[tuple[str, str]] | tuple[tuple[str, str], ...] = ()) -> str:
+    """The record text: `v=DMARC1; p=<policy>;` then the other tags in the order given."""
+    parts = [f"v={VERSION}", f"p={policy}", *(f"{k}={v}" for k, v in tags)]
+    return "; ".join(parts) + ";"
+
+
+def weakens(old: str, new: str) -> bool:
+    """True when policy `new` is weaker than `old` (reject > quarantine > none)."""
+    return POLICY_STRENGTH.get(new.lower(), 0) < POLICY_STRENGTH.get(old.lower(), 0)

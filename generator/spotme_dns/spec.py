@@ -1,0 +1,585 @@
+"""The YAML spec (version 1): load, check everything, and return frozen domain specs.
+
+Every problem is collected with its file:line:column and raised once as a SpecError.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Iterable
+
+import idna
+
+from . import dmarc, spf
+from .errors import InputError, Location, Problem, SpecError
+from .yamlpos import YNode, load_yaml, read_text
+
+SPOTME_SPF_INCLUDE = "_spf.spotme.com"
+DEFAULT_SIGNING_ZONE = "dkim.amazonses.com"
+DEFAULT_TTL = 3600
+TTL_RANGE = (60, 86400)
+MANDRILL_PREFIX = "mandrill_verify."
+SPF_ALL_CHOICES = ("-all", "~all", "?all")
+
+
+class Provider(str, Enum):
+    """Where the records are written."""
+
+    ROUTE53 = "route53"
+    CLOUDFLARE = "cloudflare"
+    GENERIC = "generic"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class SesSpec:
+    """AWS SES Easy DKIM."""
+
+    dkim_tokens: tuple[str, str, str]
+    """The three Easy DKIM tokens, lower-case."""
+    signing_zone: str = DEFAULT_SIGNING_ZONE
+    """`SigningHostedZone`: where the CNAMEs point (regional SES zones differ)."""
+
+
+@dataclass(frozen=True)
+class MandrillSpec:
+    """Mailchimp Transactional (Mandrill)."""
+
+    verification: str
+    """The whole TXT value, `mandrill_verify.<key>`."""
+    dkim: bool = True
+    """Publish the mte1/mte2 DKIM CNAMEs."""
+
+
+@dataclass(frozen=True)
+class SpfSpec:
+    """How the SPF record is built."""
+
+    include: tuple[str, ...] = (SPOTME_SPF_INCLUDE,)
+    keep: tuple[str, ...] = ()
+    """Terms of the customer's existing SPF record to keep, in order."""
+    all: str = "-all"
+
+
+@dataclass(frozen=True)
+class DmarcSpec:
+    """The DMARC policy record."""
+
+    policy: str = "none"
+    tags: tuple[tuple[str, str], ...] = ()
+    """Other DMARC tags in the order written (rua, ruf, sp, adkim, ...)."""
+
+    def text(self) -> str:
+        return dmarc.build_dmarc(self.policy, self.tags)
+
+
+@dataclass(frozen=True)
+class DomainSpec:
+    """One sending domain, checked and normalised."""
+
+    domain: str
+    """A-label form, lower-case, no trailing dot."""
+    zone: str
+    provider: Provider
+    ses: SesSpec
+    mandrill: MandrillSpec
+    spf: SpfSpec = SpfSpec()
+    dmarc: DmarcSpec = DmarcSpec()
+    ttl: int = DEFAULT_TTL
+    zone_id: str | None = None
+    keep_txt: tuple[str, ...] = ()
+    """Other TXT values at the domain to keep in the same record set (Route53)."""
+    cloudflare_version: int = 5
+    location: Location = field(default=Location("<spec>"), compare=False)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A whole spec: the domains of one or more files, in the order written."""
+
+    domains: tuple[DomainSpec, ...]
+    paths: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------------------------------------
+# Keys: the closed set of keys at each level, for "did you mean".
+
+TOP_KEYS = ("version", "defaults", "domains")
+DOMAIN_KEYS = (
+    "domain", "zone", "provider", "zone_id", "ttl", "ses", "mandrill", "spf", "dmarc",
+    "keep_txt", "cloudflare",
+)
+DEFAULTABLE = tuple(k for k in DOMAIN_KEYS if k not in ("domain", "zone", "zone_id"))
+SES_KEYS = ("dkim_tokens", "signing_zone")
+MANDRILL_KEYS = ("verification", "dkim")
+SPF_KEYS = ("include", "keep", "all")
+DMARC_KEYS = ("policy",) + tuple(t for t in dmarc.KNOWN_TAGS if t not in ("v", "p"))
+CLOUDFLARE_KEYS = ("version",)
+
+
+class _Collector:
+    """Collects problems; `at` names the place in the spec as a dotted path."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, node: YNode | Location, where: str, message: str, code: str = "invalid") -> None:
+        loc = node.loc if isinstance(node, YNode) else node
+        self.problems.append(Problem(loc, f"{where}: {message}" if where else message, code))
+
+
+def load_spec(paths: Iterable[str]) -> Spec:
+    """Load and check spec files; raise SpecError with every problem found in all of them."""
+    paths = tuple(paths)
+    problems: list[Problem] = []
+    domains: list[DomainSpec] = []
+    for path in paths:
+        try:
+            domains.extend(_load_file(path))
+        except InputError as err:  # reading, YAML and spec problems alike
+            problems.extend(err.problems)
+    seen: dict[str, DomainSpec] = {}
+    for d in domains:
+        if d.domain in seen:
+            problems.append(
+                Problem(d.location, f"domain {d.domain!r} is already defined at {seen[d.domain].location}", "duplicate-domain")
+            )
+        else:
+            seen[d.domain] = d
+    if problems:
+        raise SpecError(problems)
+    return Spec(tuple(domains), paths)
+
+
+def parse_spec_text(text: str, path: str = "<spec>") -> Spec:
+    """Check a spec given as text (for tests and for `init`)."""
+    out = _check_document(load_yaml(text, path))
+    return Spec(tuple(out), (path,))
+
+
+def _load_file(path: str) -> list[DomainSpec]:
+    return _check_document(load_yaml(read_text(path), path))
+
+
+def _check_document(root: YNode) -> list[DomainSpec]:
+    c = _Collector()
+    if not root.is_mapping:
+        c.add(root, "", "the spec must be a mapping with 'version' and 'domains'", "bad-type")
+        raise SpecError(c.problems)
+    top: dict[str, YNode] = root.value  # type: ignore[assignment]
+    _unknown_keys(c, top, TOP_KEYS, "")
+    version = top.get("version")
+    if version is None:
+        c.add(root, "version", "missing; this tool reads 'version: 1'", "missing-key")
+    elif version.value != 1 or isinstance(version.value, bool):
+        c.add(version, "version", f"unsupported spec version {version.value!r} (expected 1)", "bad-version")
+    defaults = top.get("defaults")
+    default_map: dict[str, YNode] = {}
+    if defaults is not None and defaults.value is not None:
+        if not defaults.is_mapping:
+            c.add(defaults, "defaults", "expected a mapping of per-domain keys", "bad-type")
+        else:
+            default_map = defaults.value  # type: ignore[assignment]
+            _unknown_keys(c, default_map, DEFAULTABLE, "defaults")
+    domains_node = top.get("domains")
+    out: list[DomainSpec] = []
+    if domains_node is None:
+        c.add(root, "domains", "missing; list at least one sending domain", "missing-key")
+    elif not domains_node.is_sequence or not domains_node.value:
+        c.add(domains_node, "domains", "expected a non-empty list of domains", "bad-type")
+    else:
+        for i, item in enumerate(domains_node.value):  # type: ignore[arg-type]
+            domain = _check_domain(c, item, default_map, f"domains[{i}]")
+            if domain is not None:
+                out.append(domain)
+    if c.problems:
+        raise SpecError(sorted(c.problems, key=lambda p: (p.location.line or 0, p.location.column or 0)))
+    return out
+
+
+def _unknown_keys(c: _Collector, mapping: dict[str, YNode], allowed: tuple[str, ...], where: str) -> None:
+    for key, node in mapping.items():
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (expected one of: {', '.join(allowed)})"
+            place = f"{where}.{key}" if where else key
+            c.add(node, place, f"unknown key{hint}", "unknown-key")
+
+
+def _merged(item: dict[str, YNode], defaults: dict[str, YNode]) -> dict[str, YNode]:
+    """Per-domain keys over defaults; nested mappings merge one level deep."""
+    out = dict(defaults)
+    for key, node in item.items():
+        base = out.get(key)
+        if base is not None and base.is_mapping and node.is_mapping:
+            out[key] = YNode({**base.value, **node.value}, node.loc)  # type: ignore[dict-item]
+        else:
+            out[key] = node
+    return out
+
+
+def _check_domain(c: _Collector, item: YNode, defaults: dict[str, YNode], where: str) -> DomainSpec | None:
+    if not item.is_mapping:
+        c.add(item, where, "expected a mapping with at least 'domain', 'ses' and 'mandrill'", "bad-type")
+        return None
+    _unknown_keys(c, item.value, DOMAIN_KEYS, where)  # type: ignore[arg-type]
+    d = _merged(item.value, defaults)  # type: ignore[arg-type]
+    before = len(c.problems)
+
+    domain_node = d.get("domain")
+    domain = None
+    if domain_node is None:
+        c.add(item, f"{where}.domain", "missing: the sending (From:) domain", "missing-key")
+    else:
+        domain = check_domain_name(c, domain_node, f"{where}.domain")
+    zone = domain
+    zone_node = d.get("zone")
+    if zone_node is not None:
+        zone = check_domain_name(c, zone_node, f"{where}.zone")
+        if zone and domain and not (domain == zone or domain.endswith("." + zone)):
+            c.add(zone_node, f"{where}.zone", f"domain {domain!r} is not inside zone {zone!r}", "domain-outside-zone")
+
+    provider = Provider.ROUTE53
+    if "provider" in d:
+        node = d["provider"]
+        choices = tuple(p.value for p in Provider)
+        if not isinstance(node.value, str) or node.value.lower() not in choices:
+            c.add(node, f"{where}.provider", f"expected one of {', '.join(choices)} (got {node.value!r})", "bad-provider")
+        else:
+            provider = Provider(node.value.lower())
+
+    ttl = DEFAULT_TTL
+    if "ttl" in d:
+        node = d["ttl"]
+        if not isinstance(node.value, int) or isinstance(node.value, bool) or not TTL_RANGE[0] <= node.value <= TTL_RANGE[1]:
+            c.add(node, f"{where}.ttl", f"expected whole seconds from {TTL_RANGE[0]} to {TTL_RANGE[1]} (got {node.value!r})", "bad-ttl")
+        else:
+            ttl = node.value
+
+    cloudflare_version = 5
+    if "cloudflare" in d:
+        cf = _mapping(c, d["cloudflare"], f"{where}.cloudflare", CLOUDFLARE_KEYS)
+        if cf is not None and "version" in cf:
+            v = cf["version"]
+            if v.value not in (4, 5) or isinstance(v.value, bool):
+                c.add(v, f"{where}.cloudflare.version", f"expected 4 or 5 (the Cloudflare provider's major version; got {v.value!r})", "bad-value")
+            else:
+                cloudflare_version = v.value
+
+    zone_id = None
+    if "zone_id" in d:
+        zone_id = _check_zone_id(c, d["zone_id"], f"{where}.zone_id", provider)
+
+    ses = _check_ses(c, d.get("ses"), item, f"{where}.ses")
+    mandrill = _check_mandrill(c, d.get("mandrill"), item, f"{where}.mandrill")
+    spf_spec = _check_spf(c, d.get("spf"), f"{where}.spf")
+    dmarc_spec = _check_dmarc(c, d.get("dmarc"), f"{where}.dmarc")
+    keep_txt = _check_keep_txt(c, d.get("keep_txt"), f"{where}.keep_txt")
+
+    if len(c.problems) > before or domain is None or zone is None or ses is None or mandrill is None:
+        return None
+    return DomainSpec(
+        domain=domain, zone=zone, provider=provider, ses=ses, mandrill=mandrill,
+        spf=spf_spec or SpfSpec(), dmarc=dmarc_spec or DmarcSpec(), ttl=ttl, zone_id=zone_id,
+        keep_txt=keep_txt, cloudflare_version=cloudflare_version, location=item.loc,
+    )
+
+
+def _mapping(c: _Collector, node: YNode, where: str, keys: tuple[str, ...]) -> dict[str, YNode] | None:
+    if not node.is_mapping:
+        c.add(node, where, f"expected a mapping with keys {', '.join(keys)}", "bad-type")
+        return None
+    _unknown_keys(c, node.value, keys, where)  # type: ignore[arg-type]
+    return node.value  # type: ignore[return-value]
+
+
+def _string(c: _Collector, node: YNode, where: str, what: str) -> str | None:
+    if not isinstance(node.value, str) or not node.value.strip():
+        c.add(node, where, f"expected {what} (got {node.value!r})", "bad-type")
+        return None
+    return node.value.strip()
+
+
+def _string_list(c: _Collector, node: YNode | None, where: str, what: str) -> list[tuple[str, YNode]] | None:
+    if node is None:
+        return None
+    if node.value is None:
+        return []
+    if isinstance(node.value, str):
+        node = YNode([node], node.loc)
+    if not node.is_sequence:
+        c.add(node, where, f"expected a list of {what}", "bad-type")
+        return None
+    out = []
+    for i, item in enumerate(node.value):  # type: ignore[arg-type]
+        text = _string(c, item, f"{where}[{i}]", what)
+        if text is not None:
+            out.append((text, item))
+    return out
+
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+
+
+def check_domain_name(c: _Collector, node: YNode, where: str) -> str | None:
+    """A domain name: IDNA to A-labels, lower-case, 63-octet labels, 253 in all, no path tricks."""
+    text = _string(c, node, where, "a domain name")
+    if text is None:
+        return None
+    problem = domain_name_problem(text)
+    if problem:
+        c.add(node, where, problem, "bad-domain")
+        return None
+    return normalize_domain(text)
+
+
+def normalize_domain(text: str) -> str:
+    """The A-label, lower-case spelling without trailing dot (assumes a valid name)."""
+    name = text.strip().rstrip(".")
+    try:
+        return idna.encode(name, uts46=True).decode("ascii").lower()
+    except idna.IDNAError:
+        return name.lower()
+
+
+def domain_name_problem(text: str) -> str | None:
+    """Why `text` is not a usable domain name, or None."""
+    name = text.strip()
+    if name.endswith("."):
+        name = name[:-1]
+    if not name:
+        return "empty domain name"
+    if any(ch in name for ch in "/\\ \t\n:*@?#%\"'`$;,<>|"):
+        bad = next(ch for ch in name if ch in "/\\ \t\n:*@?#%\"'`$;,<>|")
+        return f"{text!r} is not a domain name (character {bad!r} not allowed)"
+    if ".." in name or name.startswith("."):
+        return f"{text!r} has an empty label"
+    try:
+        ascii_name = idna.encode(name, uts46=True).decode("ascii").lower() if not name.isascii() else name.lower()
+    except idna.IDNAError as err:
+        return f"{text!r} is not a valid internationalised domain name ({err})"
+    labels = ascii_name.split(".")
+    if len(labels) < 2:
+        return f"{text!r} is not a fully qualified domain name (it needs at least two labels)"
+    for label in labels:
+        if len(label) > 63:
+            return f"label {label[:20]!r}... is {len(label)} octets long (at most 63)"
+        if not _LABEL.match(label):
+            return f"label {label!r} of {text!r} is not valid (letters, digits and inner hyphens only)"
+    if labels[-1].isdigit():
+        return f"{text!r} looks like an address, not a domain name"
+    if len(ascii_name) > 253:
+        return f"{text!r} is {len(ascii_name)} octets long (at most 253)"
+    return None
+
+
+_ROUTE53_ZONE_ID = re.compile(r"^(?:/hostedzone/)?(Z[A-Z0-9]{1,32})$")
+_CLOUDFLARE_ZONE_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _check_zone_id(c: _Collector, node: YNode, where: str, provider: Provider) -> str | None:
+    text = _string(c, node, where, "a zone id")
+    if text is None:
+        return None
+    if provider is Provider.ROUTE53:
+        match = _ROUTE53_ZONE_ID.match(text)
+        if not match:
+            c.add(node, where, f"{text!r} is not a Route53 hosted zone id (like Z0123456789ABCDEFGHIJ)", "bad-zone-id")
+            return None
+        return match.group(1)
+    if provider is Provider.CLOUDFLARE and not _CLOUDFLARE_ZONE_ID.match(text):
+        c.add(node, where, f"{text!r} is not a Cloudflare zone id (32 hexadecimal characters)", "bad-zone-id")
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9._/-]{1,128}", text):
+        c.add(node, where, f"{text!r} is not a zone id", "bad-zone-id")
+        return None
+    return text
+
+
+_SES_TOKEN = re.compile(r"^[a-z0-9]{16,64}$")
+
+
+def _check_ses(c: _Collector, node: YNode | None, item: YNode, where: str) -> SesSpec | None:
+    if node is None:
+        c.add(item, where, "missing: 'ses: {dkim_tokens: [t1, t2, t3]}' (the three Easy DKIM tokens from SpotMe support)", "missing-key")
+        return None
+    m = _mapping(c, node, where, SES_KEYS)
+    if m is None:
+        return None
+    tokens_node = m.get("dkim_tokens")
+    tokens: list[str] = []
+    if tokens_node is None:
+        c.add(node, f"{where}.dkim_tokens", "missing: exactly three Easy DKIM tokens", "missing-key")
+    else:
+        items = _string_list(c, tokens_node, f"{where}.dkim_tokens", "SES DKIM tokens")
+        if items is not None:
+            if len(items) != 3:
+                c.add(tokens_node, f"{where}.dkim_tokens", f"expected exactly 3 Easy DKIM tokens (got {len(items)})", "bad-ses-tokens")
+            for i, (text, tok_node) in enumerate(items):
+                token = text.lower()
+                if not _SES_TOKEN.match(token):
+                    c.add(tok_node, f"{where}.dkim_tokens[{i}]", f"{text!r} is not an SES DKIM token (16-64 letters and digits)", "bad-ses-tokens")
+                elif token in tokens:
+                    c.add(tok_node, f"{where}.dkim_tokens[{i}]", f"token {text!r} is listed twice", "bad-ses-tokens")
+                tokens.append(token)
+    signing_zone = DEFAULT_SIGNING_ZONE
+    if "signing_zone" in m:
+        zone = check_domain_name(c, m["signing_zone"], f"{where}.signing_zone")
+        if zone is not None:
+            signing_zone = zone
+    if len(tokens) != 3:
+        return None
+    return SesSpec((tokens[0], tokens[1], tokens[2]), signing_zone)
+
+
+_MANDRILL_KEY = re.compile(r"^[A-Za-z0-9_-]{6,128}$")
+
+
+def _check_mandrill(c: _Collector, node: YNode | None, item: YNode, where: str) -> MandrillSpec | None:
+    if node is None:
+        c.add(item, where, "missing: 'mandrill: {verification: mandrill_verify.<key>}'", "missing-key")
+        return None
+    m = _mapping(c, node, where, MANDRILL_KEYS)
+    if m is None:
+        return None
+    value = None
+    if "verification" not in m:
+        c.add(node, f"{where}.verification", "missing: the Mandrill verification value or key", "missing-key")
+    else:
+        text = _string(c, m["verification"], f"{where}.verification", "mandrill_verify.<key> or the key")
+        if text is not None:
+            key = text[len(MANDRILL_PREFIX):] if text.startswith(MANDRILL_PREFIX) else text
+            if not _MANDRILL_KEY.match(key):
+                c.add(m["verification"], f"{where}.verification", f"{key!r} is not a Mandrill verification key (6-128 letters, digits, '-' or '_')", "bad-mandrill")
+            else:
+                value = MANDRILL_PREFIX + key
+    dkim_flag = True
+    if "dkim" in m:
+        if not isinstance(m["dkim"].value, bool):
+            c.add(m["dkim"], f"{where}.dkim", f"expected true or false (got {m['dkim'].value!r})", "bad-type")
+        else:
+            dkim_flag = m["dkim"].value
+    return MandrillSpec(value, dkim_flag) if value else None
+
+
+def _check_spf(c: _Collector, node: YNode | None, where: str) -> SpfSpec | None:
+    if node is None:
+        return None
+    m = _mapping(c, node, where, SPF_KEYS)
+    if m is None:
+        return None
+    before = len(c.problems)
+    include: list[str] = [SPOTME_SPF_INCLUDE]
+    items = _string_list(c, m.get("include"), f"{where}.include", "domains to include")
+    if items is not None:
+        include = []
+        for i, (text, item) in enumerate(items):
+            domain = text[len("include:"):] if text.lower().startswith("include:") else text
+            try:
+                spf.parse_term(f"include:{domain}")
+            except spf.SpfSyntaxError as err:
+                c.add(item, f"{where}.include[{i}]", str(err), "spf-syntax")
+                continue
+            include.append(domain.lower().rstrip("."))
+        if SPOTME_SPF_INCLUDE not in include:
+            c.add(m["include"], f"{where}.include", f"must contain {SPOTME_SPF_INCLUDE} (SpotMe's servers)", "spf-missing-spotme")
+    keep: list[str] = []
+    items = _string_list(c, m.get("keep"), f"{where}.keep", "SPF terms")
+    for i, (text, item) in enumerate(items or []):
+        for term_text in text.split():
+            try:
+                term = spf.parse_term(term_text)
+            except spf.SpfSyntaxError as err:
+                c.add(item, f"{where}.keep[{i}]", str(err), "spf-syntax")
+                continue
+            if term.name == "all" and not term.is_modifier:
+                c.add(item, f"{where}.keep[{i}]", f"{term_text!r}: set the final 'all' with 'spf.all', not in keep", "spf-syntax")
+            elif term.is_modifier and term.name == "redirect":
+                c.add(item, f"{where}.keep[{i}]", f"{term_text!r}: a redirect is ignored next to 'all' (RFC 7208 §5.1); include the domain instead", "spf-syntax")
+            else:
+                keep.append(term.text)
+    all_term = "-all"
+    if "all" in m:
+        text = _string(c, m["all"], f"{where}.all", "-all, ~all or ?all")
+        if text is not None:
+            if text not in SPF_ALL_CHOICES:
+                c.add(m["all"], f"{where}.all", f"expected one of {', '.join(SPF_ALL_CHOICES)} (got {text!r})", "spf-syntax")
+            else:
+                all_term = text
+    if len(c.problems) > before:
+        return None
+    result = SpfSpec(tuple(include), tuple(keep), all_term)
+    direct = len(spf.parse_spf(spf.merge_terms(result.keep, result.include, result.all)).lookup_terms)
+    if direct > spf.LOOKUP_LIMIT:
+        c.add(node, where, f"the SPF record would have {direct} DNS-querying terms before nesting (RFC 7208 §4.6.4 allows 10)", "spf-too-many-lookups")
+        return None
+    return result
+
+
+def _check_dmarc(c: _Collector, node: YNode | None, where: str) -> DmarcSpec | None:
+    if node is None:
+        return None
+    m = _mapping(c, node, where, DMARC_KEYS)
+    if m is None:
+        return None
+    before = len(c.problems)
+    policy = "none"
+    if "policy" in m:
+        text = _string(c, m["policy"], f"{where}.policy", "none, quarantine or reject")
+        if text is not None:
+            if text.lower() not in dmarc.POLICIES:
+                c.add(m["policy"], f"{where}.policy", f"expected one of {', '.join(dmarc.POLICIES)} (got {text!r})", "dmarc-syntax")
+            policy = text.lower()
+    tags: list[tuple[str, str]] = []
+    for key, value_node in m.items():
+        if key == "policy" or key not in DMARC_KEYS:
+            continue
+        if key in ("rua", "ruf"):
+            items = _string_list(c, value_node, f"{where}.{key}", "report URIs (mailto:...)")
+            if items is None:
+                continue
+            uris = []
+            for i, (text, item) in enumerate(items):
+                uri = text if ":" in text else f"mailto:{text}"
+                problem = dmarc.check_uri(uri)
+                if problem:
+                    c.add(item, f"{where}.{key}[{i}]", problem, "dmarc-syntax")
+                uris.append(uri)
+            if uris:
+                tags.append((key, ",".join(uris)))
+            continue
+        raw = value_node.value
+        if isinstance(raw, bool):
+            text = "y" if raw else "n"
+        elif isinstance(raw, (int, str)) and str(raw).strip():
+            text = str(raw).strip()
+        else:
+            c.add(value_node, f"{where}.{key}", f"expected a value (got {raw!r})", "dmarc-syntax")
+            continue
+        problem = dmarc.check_tag(key, text)
+        if problem:
+            c.add(value_node, f"{where}.{key}", problem, "dmarc-syntax")
+            continue
+        tags.append((key, text.lower() if key not in ("fo",) else text))
+    if len(c.problems) > before:
+        return None
+    return DmarcSpec(policy, tuple(tags))
+
+
+def _check_keep_txt(c: _Collector, node: YNode | None, where: str) -> tuple[str, ...]:
+    items = _string_list(c, node, where, "TXT values")
+    out: list[str] = []
+    for i, (text, item) in enumerate(items or []):
+        if spf.is_spf(text):
+            c.add(item, f"{where}[{i}]", "an SPF record goes in 'spf.keep' (its terms), never as a second v=spf1 value", "spf-multiple-records")
+        elif len(text.encode("utf-8")) > 4000:
+            c.add(item, f"{where}[{i}]", "TXT value longer than 4,000 octets (Route53's limit per value)", "txt-too-long")
+        else:
+            out.append(text)
+    return tuple(out)
+
