@@ -1,0 +1,54 @@
+"""Desired records: what a plan, a Terraform directory or a spec says DNS should hold.
+
+`validate` and `verify` read three kinds of input (`--plan`, `--tf`, `--spec`); each is
+normalised into these values so the diff and the checks never care where they came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Action(str, Enum):
+    """What applying does to a record set (from a plan; `create` for --tf and --spec)."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    REPLACE = "replace"
+    NOOP = "no-op"
+    READ = "read"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class DesiredRecord:
+    """One record set as the input wants it after apply."""
+
+    name: str
+    """Absolute, lower-case, no trailing dot; None-free: a name unknown until apply is not a record."""
+    type: str
+    """`TXT`, `CNAME`, ... upper-case."""
+    values: tuple[str, ...] | None
+    """Whole logical values (TXT unquoted and joined), sorted; None when unknown until apply."""
+    action: Action = Action.CREATE
+    ttl: int | None = None
+    address: str = ""
+    """Terraform resource address(es) it came from, when known."""
+    proxied: bool | None = None
+    """Cloudflare only: the planned `proxied` flag (True is a finding for mail records)."""
+    authoritative: bool = False
+    """True when applying replaces the whole record set at (name, type) (Route53); False when
+    each value is its own record (Cloudflare, generic), so live values not listed survive."""
+
+
+@dataclass(frozen=True)
+class DesiredDomain:
+    """The desired records of one sending domain (or one zone, for plans that do not say)."""
+
+    domain: str
+    zone: str
+    records: tuple[DesiredRecord, ...]
