@@ -64,6 +64,8 @@ class SpfSpec:
     keep: tuple[str, ...] = ()
     """Terms of the customer's existing SPF record to keep, in order."""
     all: str = "-all"
+    all_explicit: bool = field(default=False, compare=False)
+    """The spec wrote `all` (so `generate --discover` does not keep an existing record's)."""
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,14 @@ class DmarcSpec:
     policy: str = "none"
     tags: tuple[tuple[str, str], ...] = ()
     """Other DMARC tags in the order written (rua, ruf, sp, adkim, ...)."""
+    explicit: bool = field(default=False, compare=False)
+    """The spec has a `dmarc` section (so `generate --discover` may change an existing record)."""
+    raw: str | None = None
+    """An existing record adopted as it is, byte for byte (set by `generate --discover`)."""
 
     def text(self) -> str:
+        if self.raw is not None:
+            return self.raw
         return dmarc.build_dmarc(self.policy, self.tags)
 
 
@@ -513,7 +521,7 @@ def _check_spf(c: _Collector, node: YNode | None, where: str) -> SpfSpec | None:
                 all_term = text
     if len(c.problems) > before:
         return None
-    result = SpfSpec(tuple(include), tuple(keep), all_term)
+    result = SpfSpec(tuple(include), tuple(keep), all_term, all_explicit="all" in m)
     direct = len(spf.parse_spf(spf.merge_terms(result.keep, result.include, result.all)).lookup_terms)
     if direct > spf.LOOKUP_LIMIT:
         c.add(node, where, f"the SPF record would have {direct} DNS-querying terms before nesting (RFC 7208 §4.6.4 allows 10)", "spf-too-many-lookups")
@@ -568,7 +576,7 @@ def _check_dmarc(c: _Collector, node: YNode | None, where: str) -> DmarcSpec | N
         tags.append((key, text.lower() if key not in ("fo",) else text))
     if len(c.problems) > before:
         return None
-    return DmarcSpec(policy, tuple(tags))
+    return DmarcSpec(policy, tuple(tags), explicit=True)
 
 
 def _check_keep_txt(c: _Collector, node: YNode | None, where: str) -> tuple[str, ...]:
