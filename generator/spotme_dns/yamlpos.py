@@ -1,10 +1,17 @@
-"""YAML loading that keeps file:line:column on every value (safe loader, bounded size).
+"""YAML loading that keeps file:line:column on every value (safe, bounded in size, depth and aliases).
 
 The spec loader reads `YNode` trees so every error can point at the exact place in the file.
+
+The tree is built straight from the parser's event stream, without recursion: libyaml's own
+composer recurses in C (a document of 100,000 nested `[` crashes the interpreter) and expands
+nothing until something walks the tree, so a "billion laughs" document only blows up later,
+slowly. Building from events lets us stop at `MAX_DEPTH` levels and count the size of every
+alias as it is used, so such a document fails at once, pointing at the alias that overflowed.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -16,8 +23,14 @@ from .errors import InputError, Location, Problem
 MAX_BYTES = 16 * 1024 * 1024
 #: Bound on values after expanding aliases: stops "billion laughs" documents.
 MAX_NODES = 2_000_000
+#: A spec is six levels deep; anything near this is an attack or an accident.
+MAX_DEPTH = 64
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 @dataclass(frozen=True)
@@ -49,8 +62,6 @@ def read_text(path: str, *, what: str = "spec") -> str:
     loc = Location(path)
     try:
         if path == "-":
-            import sys
-
             data = sys.stdin.buffer.read(MAX_BYTES + 1)
         else:
             with open(path, "rb") as handle:
@@ -60,77 +71,202 @@ def read_text(path: str, *, what: str = "spec") -> str:
     except IsADirectoryError:
         raise InputError([Problem(loc, f"{what} is a directory, not a file", "file-unreadable")]) from None
     except OSError as err:
-        raise InputError([Problem(loc, f"cannot read {what}: {err.strerror}", "file-unreadable")]) from None
+        raise InputError([Problem(loc, f"cannot read {what}: {err.strerror or err}", "file-unreadable")]) from None
     if len(data) > MAX_BYTES:
-        raise InputError([Problem(loc, f"{what} is larger than {MAX_BYTES // (1024 * 1024)} MiB", "file-too-large")])
+        raise InputError(
+            [Problem(loc, f"{what} is larger than {MAX_BYTES // (1024 * 1024)} MiB: not a spec file", "file-too-large")]
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise InputError([Problem(loc, f"{what} is not UTF-8 text (byte {err.start})", "file-not-text")]) from None
+        line = data.count(b"\n", 0, err.start) + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise InputError(
+            [Problem(Location(path, line, column), f"{what} is not UTF-8 text (byte 0x{data[err.start]:02x})", "file-not-text")]
+        ) from None
     if "\x00" in text:
-        raise InputError([Problem(loc, f"{what} is not a text file (NUL byte)", "file-not-text")])
+        offset = text.index("\x00")
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        raise InputError([Problem(Location(path, line, column), f"{what} is not a text file (NUL byte)", "file-not-text")])
     if not text.strip():
         raise InputError([Problem(loc, f"{what} file is empty", "empty-file")])
     return text
 
 
 def load_yaml(text: str, path: str) -> YNode:
-    """Parse one YAML document into a YNode tree; syntax errors become InputError with position."""
+    """Parse one YAML document into a YNode tree; every problem becomes an InputError with position."""
+    builder = _Builder(path)
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        for event in yaml.parse(text, Loader=_Loader):
+            builder.feed(event)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
-        raise InputError([Problem(loc, f"YAML syntax error: {err.problem or err}", "yaml-syntax")]) from None
+        problem = err.problem or str(err)
+        if err.context and err.context not in problem:
+            problem = f"{problem} ({err.context})"
+        raise InputError([Problem(loc, f"YAML syntax error: {problem}", "yaml-syntax")]) from None
     except yaml.YAMLError as err:
         raise InputError([Problem(Location(path), f"YAML error: {err}", "yaml-syntax")]) from None
-    except RecursionError:
-        raise InputError([Problem(Location(path), "YAML is nested too deeply", "yaml-too-large")]) from None
-    if root is None:
-        raise InputError([Problem(Location(path), "spec file holds no YAML document", "empty-file")])
-    try:
-        return _Converter(path).convert(root)
-    except RecursionError:
-        raise InputError([Problem(Location(path), "YAML is nested too deeply", "yaml-too-large")]) from None
+    if builder.problems:
+        raise InputError(builder.problems)
+    if builder.root is None:
+        raise InputError([Problem(Location(path), "spec file holds no YAML document (only comments?)", "empty-file")])
+    return builder.root
 
 
-class _Converter:
+class _Fatal(Exception):
+    """Stops building: the rest of the document cannot be read sensibly."""
+
+
+class _Frame:
+    """A mapping or sequence being built."""
+
+    __slots__ = ("value", "loc", "anchor", "size", "key", "key_loc")
+
+    def __init__(self, value: dict | list, loc: Location, anchor: str | None) -> None:
+        self.value = value
+        self.loc = loc
+        self.anchor = anchor
+        self.size = 1
+        self.key: str | None | object = None
+        """Mappings: the key waiting for its value (`_BAD_KEY` when the key was refused)."""
+        self.key_loc: Location | None = None
+
+
+_BAD_KEY = object()
+_NO_KEY = None
+
+
+class _Builder:
+    """Turns parser events into a YNode tree, collecting problems; raises InputError on fatal ones."""
+
     def __init__(self, path: str) -> None:
         self.path = path
-        self.count = 0
-        self.constructor = yaml.SafeLoader("")  # only its scalar constructors are used
+        self.problems: list[Problem] = []
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[YNode, int]] = {}
+        self.open_anchors: set[str] = set()
+        self.total = 0
+        self.used_alias = False
+        self.root: YNode | None = None
+        self.documents = 0
+        self.loader = yaml.SafeLoader("")  # its resolver and scalar constructors only
 
-    def loc(self, node: yaml.Node) -> Location:
-        return Location(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+    def loc(self, event: yaml.Event) -> Location:
+        mark = event.start_mark
+        return Location(self.path, mark.line + 1, mark.column + 1)
 
-    def convert(self, node: yaml.Node) -> YNode:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise InputError(
-                [Problem(self.loc(node), "YAML expands to too many values (aliases nested too deep?)", "yaml-too-large")]
-            )
-        if isinstance(node, yaml.MappingNode):
-            out: dict[str, YNode] = {}
-            for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise InputError([Problem(self.loc(key_node), "YAML merge keys ('<<') are not supported", "yaml-merge")])
-                key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-                if not isinstance(key, str):
-                    raise InputError([Problem(self.loc(key_node), "mapping keys must be plain strings", "bad-key")])
-                if key in out:
-                    raise InputError([Problem(self.loc(key_node), f"duplicate key {key!r}", "duplicate-key")])
-                out[key] = self.convert(value_node)
-            return YNode(out, self.loc(node))
-        if isinstance(node, yaml.SequenceNode):
-            return YNode([self.convert(item) for item in node.value], self.loc(node))
-        try:
-            return YNode(self.scalar(node), self.loc(node))
-        except yaml.YAMLError as err:
-            raise InputError([Problem(self.loc(node), f"bad YAML value: {err}", "yaml-value")]) from None
+    def fatal(self, loc: Location, message: str, code: str) -> None:
+        raise InputError([*self.problems, Problem(loc, message, code)])
 
-    def scalar(self, node: yaml.Node) -> Any:
-        value = self.constructor.construct_object(node, deep=True)
-        if not isinstance(value, (str, int, float, bool, type(None))):
-            # Timestamps, binary and the like are never meaningful in a spec: keep the text.
-            return str(node.value)
-        return value
+    def feed(self, event: yaml.Event) -> None:
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self.fatal(self.loc(event), "a spec file holds one YAML document; found a second one ('---')", "yaml-syntax")
+        elif isinstance(event, yaml.ScalarEvent):
+            self.scalar(event)
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            self.start(event)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            frame = self.stack.pop()
+            if frame.anchor is not None:
+                self.open_anchors.discard(frame.anchor)
+            node = YNode(frame.value, frame.loc)
+            if frame.anchor is not None:
+                self.anchors[frame.anchor] = (node, frame.size)
+            self.attach(node, frame.size, event, is_scalar=False)
+        elif isinstance(event, yaml.AliasEvent):
+            self.alias(event)
+
+    def grow(self, size: int, event: yaml.Event) -> None:
+        """Count values as if every alias were copied out: the size a consumer would walk."""
+        self.total += size
+        if self.total > MAX_NODES:
+            why = (
+                "aliases expand it to more than " if self.used_alias else "it holds more than "
+            ) + f"{MAX_NODES:,} values"
+            hint = " (a 'billion laughs' document?)" if self.used_alias else ""
+            self.fatal(self.loc(event), f"YAML document is too large: {why}{hint}", "yaml-too-large")
+
+    def start(self, event: yaml.CollectionStartEvent) -> None:
+        if len(self.stack) >= MAX_DEPTH:
+            self.fatal(self.loc(event), f"YAML is nested more than {MAX_DEPTH} levels deep", "yaml-too-large")
+        is_map = isinstance(event, yaml.MappingStartEvent)
+        if event.tag not in (None, "!", _MAP_TAG if is_map else _SEQ_TAG):
+            self.problems.append(Problem(self.loc(event), f"YAML tag {event.tag!r} is not supported in a spec", "yaml-value"))
+        if event.anchor is not None:
+            self.open_anchors.add(event.anchor)
+        self.grow(1, event)
+        self.stack.append(_Frame({} if is_map else [], self.loc(event), event.anchor))
+
+    def scalar(self, event: yaml.ScalarEvent) -> None:
+        self.grow(1, event)
+        loc = self.loc(event)
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        value: Any = event.value
+        constructor = None if tag == _STR_TAG else yaml.SafeLoader.yaml_constructors.get(tag)
+        if tag == _STR_TAG:
+            pass  # the common case, kept fast: the text is the value
+        elif constructor is None:
+            self.problems.append(Problem(loc, f"YAML tag {tag!r} is not supported in a spec", "yaml-value"))
+        else:
+            node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+            try:
+                value = constructor(self.loader, node)
+            except yaml.YAMLError as err:
+                self.problems.append(Problem(loc, f"bad YAML value {event.value!r}: {getattr(err, 'problem', err)}", "yaml-value"))
+                value = event.value
+            if not isinstance(value, (str, int, float, bool, type(None))):
+                # Timestamps, binary and the like are never meaningful in a spec: keep the text.
+                value = str(event.value)
+        ynode = YNode(value, loc)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (ynode, 1)
+        self.attach(ynode, 1, event, is_scalar=True, tag=tag)
+
+    def alias(self, event: yaml.AliasEvent) -> None:
+        loc = self.loc(event)
+        if event.anchor in self.open_anchors:
+            self.fatal(loc, f"alias *{event.anchor} refers to a value that contains it (recursive alias)", "yaml-too-large")
+        if event.anchor not in self.anchors:
+            self.fatal(loc, f"alias *{event.anchor} is not defined above (no '&{event.anchor}')", "yaml-syntax")
+        node, size = self.anchors[event.anchor]
+        self.used_alias = True
+        self.grow(size, event)
+        # A new YNode over the same (immutable) children: O(1), and errors point at the alias.
+        self.attach(YNode(node.value, loc), size, event, is_scalar=not isinstance(node.value, (dict, list)))
+
+    def attach(self, node: YNode, size: int, event: yaml.Event, *, is_scalar: bool, tag: str | None = None) -> None:
+        if not self.stack:
+            self.root = node
+            return
+        parent = self.stack[-1]
+        parent.size += size
+        if isinstance(parent.value, list):
+            parent.value.append(node)
+            return
+        if parent.key is _NO_KEY:  # this node is a key
+            if tag == _MERGE_TAG:
+                self.problems.append(
+                    Problem(node.loc, "YAML merge keys ('<<') are not supported; put shared keys under 'defaults'", "yaml-merge")
+                )
+                parent.key = _BAD_KEY
+            elif not is_scalar or not isinstance(node.value, str):
+                shown = "a mapping or list" if not is_scalar else f"{node.value!r}; quote it"
+                self.problems.append(Problem(node.loc, f"mapping keys must be plain strings (got {shown})", "bad-key"))
+                parent.key = _BAD_KEY
+            elif node.value in parent.value:
+                self.problems.append(Problem(node.loc, f"duplicate key {node.value!r}", "duplicate-key"))
+                parent.key = _BAD_KEY
+            else:
+                parent.key = node.value
+            parent.key_loc = node.loc
+            return
+        if parent.key is not _BAD_KEY:
+            parent.value[parent.key] = node  # type: ignore[index]
+        parent.key = _NO_KEY
