@@ -14,6 +14,7 @@ from typing import Iterable
 import idna
 
 from . import dmarc, spf
+from .backend import SpecBackend, check_backend_node
 from .errors import InputError, Location, Problem, SpecError
 from .yamlpos import YNode, load_yaml, read_text
 
@@ -112,12 +113,14 @@ class Spec:
 
     domains: tuple[DomainSpec, ...]
     paths: tuple[str, ...] = ()
+    backend: SpecBackend | None = None
+    """The top-level `backend:` (where generated roots keep their Terraform state), if any."""
 
 
 # ---------------------------------------------------------------------------------------------
 # Keys: the closed set of keys at each level, for "did you mean".
 
-TOP_KEYS = ("version", "defaults", "domains")
+TOP_KEYS = ("version", "defaults", "domains", "backend")
 DOMAIN_KEYS = (
     "domain", "zone", "provider", "zone_id", "ttl", "ses", "mandrill", "spf", "dmarc",
     "keep_txt", "cloudflare",
@@ -146,11 +149,15 @@ def load_spec(paths: Iterable[str]) -> Spec:
     paths = tuple(paths)
     problems: list[Problem] = []
     domains: list[DomainSpec] = []
+    backends: list[SpecBackend] = []
     for path in paths:
         try:
-            domains.extend(_load_file(path))
+            domains.extend(_load_file(path, backends))
         except InputError as err:  # reading, YAML and spec problems alike
             problems.extend(err.problems)
+    for other in backends[1:]:
+        if (other.kind, other.fields, other.encrypt) != (backends[0].kind, backends[0].fields, backends[0].encrypt):
+            problems.append(Problem(other.location, f"backend: differs from the one at {backends[0].location} (one state per run)", "bad-backend"))
     seen: dict[str, DomainSpec] = {}
     for d in domains:
         if d.domain in seen:
@@ -161,20 +168,22 @@ def load_spec(paths: Iterable[str]) -> Spec:
             seen[d.domain] = d
     if problems:
         raise SpecError(problems)
-    return Spec(tuple(domains), paths)
+    return Spec(tuple(domains), paths, backends[0] if backends else None)
 
 
 def parse_spec_text(text: str, path: str = "<spec>") -> Spec:
     """Check a spec given as text (for tests and for `init`)."""
-    out = _check_document(load_yaml(text, path))
-    return Spec(tuple(out), (path,))
+    backends: list[SpecBackend] = []
+    out = _check_document(load_yaml(text, path), backends)
+    return Spec(tuple(out), (path,), backends[0] if backends else None)
 
 
-def _load_file(path: str) -> list[DomainSpec]:
-    return _check_document(load_yaml(read_text(path), path))
+def _load_file(path: str, backends: list[SpecBackend] | None = None) -> list[DomainSpec]:
+    return _check_document(load_yaml(read_text(path), path), backends)
 
 
-def _check_document(root: YNode) -> list[DomainSpec]:
+def _check_document(root: YNode, backends: list[SpecBackend] | None = None) -> list[DomainSpec]:
+    """The domains of one spec document; its checked `backend:` is appended to `backends`."""
     c = _Collector()
     if not root.is_mapping:
         c.add(root, "", "the spec must be a mapping with 'version' and 'domains'", "bad-type")
@@ -194,6 +203,11 @@ def _check_document(root: YNode) -> list[DomainSpec]:
         else:
             default_map = defaults.value  # type: ignore[assignment]
             _unknown_keys(c, default_map, DEFAULTABLE, "defaults")
+    if "backend" in top:
+        backend, backend_problems = check_backend_node(top["backend"])
+        c.problems.extend(backend_problems)
+        if backend is not None and backends is not None:
+            backends.append(backend)
     domains_node = top.get("domains")
     out: list[DomainSpec] = []
     if domains_node is None:

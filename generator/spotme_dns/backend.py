@@ -1,0 +1,408 @@
+"""Terraform backends for the generated roots: where the state lives when a team shares it.
+
+Pure: options from the command line and a spec's top-level `backend:` mapping are checked and
+merged into one frozen value, rendered as the root's `backend.tf`. Nothing secret is ever
+written: the S3 backend takes AWS credentials from their usual environment variables or
+profiles, the remote backend (Terraform Cloud / Enterprise) its API token from `terraform login`
+(the CLI config's credentials) or `TF_TOKEN_<host>`.
+
+With `--split-roots` every root needs its own state: `for_root` gives each root its own S3 key
+(`spotme-dns/root-001/terraform.tfstate`) or its own Terraform Cloud workspace
+(`spotme-dns-root-001`, or prefix `spotme-dns-root-001-`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, replace
+from enum import Enum
+from typing import Union
+
+from .errors import InputError, Location, Problem
+from .yamlpos import YNode
+
+DEFAULT_S3_KEY = "spotme-dns/terraform.tfstate"
+DEFAULT_REMOTE_HOSTNAME = "app.terraform.io"
+BACKEND_FILE = "backend.tf"
+
+
+class BackendKind(str, Enum):
+    """Where Terraform keeps the state of a generated root."""
+
+    LOCAL = "local"
+    """Terraform's default: `terraform.tfstate` next to the root (no backend block written)."""
+    S3 = "s3"
+    """An S3 bucket, optionally locked with a DynamoDB table."""
+    REMOTE = "remote"
+    """Terraform Cloud or Terraform Enterprise (`backend "remote"`, Terraform >= 0.11.13)."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class S3Backend:
+    """`backend "s3"`: state in a bucket, locks in DynamoDB."""
+
+    bucket: str
+    region: str
+    key: str = DEFAULT_S3_KEY
+    """The state object's key inside the bucket."""
+    dynamodb_table: str | None = None
+    """Lock table (partition key `LockID`, a string); None: no locking."""
+    encrypt: bool = True
+    """Server-side encryption of the state object: state holds every record's value."""
+
+
+@dataclass(frozen=True)
+class RemoteBackend:
+    """`backend "remote"`: Terraform Cloud or Enterprise; exactly one of workspace / prefix."""
+
+    organization: str
+    workspace: str | None = None
+    """One named workspace."""
+    workspace_prefix: str | None = None
+    """Several workspaces sharing a prefix, chosen with `terraform workspace select`."""
+    hostname: str = DEFAULT_REMOTE_HOSTNAME
+
+
+Backend = Union[S3Backend, RemoteBackend]
+
+
+@dataclass(frozen=True)
+class BackendOptions:
+    """What the user asked for on the command line; None where a flag was not given."""
+
+    kind: BackendKind | None = None
+    bucket: str | None = None
+    key: str | None = None
+    region: str | None = None
+    lock_table: str | None = None
+    organization: str | None = None
+    workspace: str | None = None
+    workspace_prefix: str | None = None
+    hostname: str | None = None
+
+    @property
+    def s3_fields(self) -> dict[str, str]:
+        given = {"bucket": self.bucket, "key": self.key, "region": self.region, "dynamodb_table": self.lock_table}
+        return {k: v for k, v in given.items() if v is not None}
+
+    @property
+    def remote_fields(self) -> dict[str, str]:
+        given = {
+            "organization": self.organization, "workspace": self.workspace,
+            "workspace_prefix": self.workspace_prefix, "hostname": self.hostname,
+        }
+        return {k: v for k, v in given.items() if v is not None}
+
+
+# The flag each field comes from, for messages about command-line input.
+FLAG_OF = {
+    "bucket": "--backend-bucket", "key": "--backend-key", "region": "--backend-region",
+    "dynamodb_table": "--backend-lock-table", "organization": "--backend-organization",
+    "workspace": "--backend-workspace", "workspace_prefix": "--backend-workspace-prefix",
+    "hostname": "--backend-hostname",
+}
+S3_KEYS = ("type", "bucket", "key", "region", "dynamodb_table", "encrypt")
+REMOTE_KEYS = ("type", "organization", "workspace", "workspace_prefix", "hostname")
+SPEC_KEYS = tuple(dict.fromkeys(S3_KEYS + REMOTE_KEYS))
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks on single values: each returns None when fine, else what is wrong.
+
+# AWS S3 bucket naming rules (general purpose buckets): 3-63 characters, lower-case letters,
+# digits, dots and hyphens, beginning and ending with a letter or digit, not an IP address.
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}$")
+# DynamoDB table names: 3-255 characters of letters, digits, '_', '-', '.'.
+_TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
+# Terraform Cloud: organization and workspace names use letters, digits, '-' and '_'.
+_TFC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,90}$")
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(?:\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
+
+
+def bucket_problem(text: str) -> str | None:
+    if not _BUCKET.match(text) or ".." in text or re.fullmatch(r"[0-9.]+", text):
+        return f"{text!r} is not an S3 bucket name (3-63 lower-case letters, digits, '.' and '-')"
+    return None
+
+
+def key_problem(text: str) -> str | None:
+    # The S3 backend refuses keys that start or end with '/' or contain '//'.
+    if not text or text.startswith("/") or text.endswith("/") or "//" in text or len(text) > 1024:
+        return f"{text!r} is not a state key (like spotme-dns/terraform.tfstate: no leading or trailing '/')"
+    if any(ord(ch) < 0x20 or ch in '"\\$%{}' for ch in text):
+        return f"{text!r}: a state key holds no quotes, backslashes, '$', '%', braces or control characters"
+    return None
+
+
+def region_problem(text: str) -> str | None:
+    if not _REGION.match(text):
+        return f"{text!r} is not an AWS region (like eu-west-1)"
+    return None
+
+
+def table_problem(text: str) -> str | None:
+    if not _TABLE.match(text):
+        return f"{text!r} is not a DynamoDB table name (3-255 letters, digits, '_', '-', '.')"
+    return None
+
+
+def tfc_name_problem(text: str, what: str) -> str | None:
+    if not _TFC_NAME.match(text):
+        return f"{text!r} is not a Terraform Cloud {what} name (letters, digits, '-' and '_')"
+    return None
+
+
+def hostname_problem(text: str) -> str | None:
+    if not _HOSTNAME.match(text):
+        return f"{text!r} is not a host name (like app.terraform.io)"
+    return None
+
+
+_FIELD_CHECKS = {
+    "bucket": bucket_problem,
+    "key": key_problem,
+    "region": region_problem,
+    "dynamodb_table": table_problem,
+    "organization": lambda t: tfc_name_problem(t, "organization"),
+    "workspace": lambda t: tfc_name_problem(t, "workspace"),
+    "workspace_prefix": lambda t: tfc_name_problem(t, "workspace prefix"),
+    "hostname": hostname_problem,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# The spec's `backend:` mapping.
+
+
+@dataclass(frozen=True)
+class SpecBackend:
+    """A checked `backend:` mapping of a spec file, with where it was written."""
+
+    kind: BackendKind
+    fields: tuple[tuple[str, str], ...]
+    """The given string fields (bucket, key, ...), in a fixed order."""
+    encrypt: bool = True
+    location: Location = Location("<spec>")
+
+    def get(self, name: str) -> str | None:
+        return next((v for k, v in self.fields if k == name), None)
+
+
+def check_backend_node(node: YNode) -> tuple[SpecBackend | None, list[Problem]]:
+    """Check a spec's top-level `backend:` mapping; every problem carries its file:line:column."""
+    problems: list[Problem] = []
+
+    def add(at: YNode, where: str, message: str, code: str = "bad-backend") -> None:
+        problems.append(Problem(at.loc, f"{where}: {message}", code))
+
+    if not node.is_mapping:
+        add(node, "backend", "expected a mapping like {type: s3, bucket: ..., key: ..., region: ...}", "bad-type")
+        return None, problems
+    mapping: dict[str, YNode] = node.value  # type: ignore[assignment]
+    type_node = mapping.get("type")
+    kinds = (BackendKind.S3.value, BackendKind.REMOTE.value, BackendKind.LOCAL.value)
+    if type_node is None:
+        add(node, "backend.type", f"missing: one of {', '.join(kinds)}", "missing-key")
+        return None, problems
+    if not isinstance(type_node.value, str) or type_node.value.lower() not in kinds:
+        add(type_node, "backend.type", f"expected one of {', '.join(kinds)} (got {type_node.value!r})")
+        return None, problems
+    kind = BackendKind(type_node.value.lower())
+    allowed = {BackendKind.S3: S3_KEYS, BackendKind.REMOTE: REMOTE_KEYS, BackendKind.LOCAL: ("type",)}[kind]
+    fields: list[tuple[str, str]] = []
+    encrypt = True
+    for key, value_node in mapping.items():
+        where = f"backend.{key}"
+        if key == "type":
+            continue
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            if close:
+                hint = f"; did you mean {close[0]!r}?"
+            elif len(allowed) > 1:
+                hint = f" (keys of the {kind} backend: {', '.join(k for k in allowed if k != 'type')})"
+            else:
+                hint = " (the local backend takes no other keys)"
+            add(value_node, where, f"unknown key for type {kind}{hint}", "unknown-key")
+            continue
+        if key == "encrypt":
+            if not isinstance(value_node.value, bool):
+                add(value_node, where, f"expected true or false (got {value_node.value!r})", "bad-type")
+            else:
+                encrypt = value_node.value
+            continue
+        if not isinstance(value_node.value, str) or not value_node.value.strip():
+            add(value_node, where, f"expected a string (got {value_node.value!r})", "bad-type")
+            continue
+        text = value_node.value.strip()
+        problem = _FIELD_CHECKS[key](text)
+        if problem:
+            add(value_node, where, problem)
+            continue
+        fields.append((key, text))
+    given = dict(fields)
+    if kind is BackendKind.REMOTE and "workspace" in given and "workspace_prefix" in given:
+        add(mapping["workspace_prefix"], "backend.workspace_prefix", "give either workspace or workspace_prefix, not both")
+    if problems:
+        return None, problems
+    order = list(SPEC_KEYS)
+    fields.sort(key=lambda kv: order.index(kv[0]))
+    return SpecBackend(kind, tuple(fields), encrypt, node.loc), problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line and spec together.
+
+
+def resolve_backend(options: BackendOptions, spec_backend: SpecBackend | None = None) -> Backend | None:
+    """The backend to write: the spec's `backend:` with the flags given over it; None for local state.
+
+    Raises InputError naming the flag or the spec place when something is missing or wrong.
+    """
+    cli = Location("command line")
+    problems: list[Problem] = []
+    kind = options.kind or (spec_backend.kind if spec_backend else None)
+    from_spec = spec_backend is not None and spec_backend.kind is kind
+    flags = {**options.s3_fields, **options.remote_fields}
+    for name, value in flags.items():
+        problem = _FIELD_CHECKS[name](value)
+        if problem:
+            problems.append(Problem(cli, f"{FLAG_OF[name]}: {problem}", "bad-backend"))
+    if kind is None or kind is BackendKind.LOCAL:
+        if flags:
+            names = ", ".join(FLAG_OF[n] for n in flags)
+            problems.append(Problem(cli, f"{names}: given without --backend s3 or --backend remote (or a 'backend:' in the spec)", "bad-backend"))
+        _raise(problems)
+        return None
+
+    def field(name: str) -> str | None:
+        if name in flags:
+            return flags[name]
+        return spec_backend.get(name) if from_spec and spec_backend else None
+
+    # A missing field is reported where the user would add it: the spec's backend, or the command line.
+    missing_at = spec_backend.location if from_spec and spec_backend else cli
+    if kind is BackendKind.S3:
+        wrong = sorted(options.remote_fields)
+        if wrong:
+            problems.append(Problem(cli, f"{', '.join(FLAG_OF[n] for n in wrong)}: options of --backend remote, not s3", "bad-backend"))
+        for name in ("bucket", "region"):
+            if field(name) is None:
+                problems.append(Problem(missing_at, f"the s3 backend needs {FLAG_OF[name]} (or '{name}' in the spec's backend)", "missing-key"))
+        _raise(problems)
+        return S3Backend(
+            bucket=field("bucket"),  # type: ignore[arg-type]
+            region=field("region"),  # type: ignore[arg-type]
+            key=field("key") or DEFAULT_S3_KEY,
+            dynamodb_table=field("dynamodb_table"),
+            encrypt=spec_backend.encrypt if from_spec and spec_backend else True,
+        )
+    wrong = sorted(options.s3_fields)
+    if wrong:
+        problems.append(Problem(cli, f"{', '.join(FLAG_OF[n] for n in wrong)}: options of --backend s3, not remote", "bad-backend"))
+    if field("organization") is None:
+        problems.append(Problem(missing_at, "the remote backend needs --backend-organization (or 'organization' in the spec's backend)", "missing-key"))
+    # A flag replaces the spec's choice between a named workspace and a prefix, never adds to it.
+    if "workspace" in flags or "workspace_prefix" in flags:
+        workspace, prefix = flags.get("workspace"), flags.get("workspace_prefix")
+    else:
+        workspace, prefix = field("workspace"), field("workspace_prefix")
+    if workspace and prefix:
+        problems.append(Problem(cli, "give --backend-workspace or --backend-workspace-prefix, not both", "bad-backend"))
+    elif not workspace and not prefix:
+        problems.append(Problem(missing_at, "the remote backend needs --backend-workspace NAME or --backend-workspace-prefix PREFIX (or 'workspace' / 'workspace_prefix' in the spec's backend)", "missing-key"))
+    _raise(problems)
+    return RemoteBackend(
+        organization=field("organization"),  # type: ignore[arg-type]
+        workspace=workspace,
+        workspace_prefix=prefix,
+        hostname=field("hostname") or DEFAULT_REMOTE_HOSTNAME,
+    )
+
+
+def _raise(problems: list[Problem]) -> None:
+    if problems:
+        raise InputError(problems)
+
+
+def for_root(backend: Backend | None, root: str) -> Backend | None:
+    """The backend of one of several split roots: its own state, so roots never share a lock.
+
+    S3: the root's name goes in front of the key's file name (`a/b.tfstate` -> `a/root-001/b.tfstate`).
+    Remote: a named workspace gets `-<root>`, a prefix gets `<root>-` after it.
+    """
+    if backend is None:
+        return None
+    if isinstance(backend, S3Backend):
+        head, slash, tail = backend.key.rpartition("/")
+        return replace(backend, key=f"{head}{slash}{root}/{tail}")
+    if backend.workspace is not None:
+        return replace(backend, workspace=f"{backend.workspace}-{root}")
+    return replace(backend, workspace_prefix=f"{backend.workspace_prefix}{root}-")
+
+
+# ---------------------------------------------------------------------------------------------
+# HCL
+
+
+def _hcl(text: str) -> str:
+    """An HCL string literal: quotes and backslashes escaped, `${` and `%{` kept literal."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("${", "$${").replace("%{", "%%{")
+    return f'"{escaped}"'
+
+
+def _aligned(pairs: list[tuple[str, str]], indent: str) -> list[str]:
+    # `terraform fmt` aligns the '=' of consecutive attributes.
+    width = max(len(k) for k, _ in pairs)
+    return [f"{indent}{k.ljust(width)} = {v}" for k, v in pairs]
+
+
+def render_backend(backend: Backend) -> str:
+    """`backend.tf` for a root: one `terraform { backend ... }` block, `terraform fmt` clean."""
+    if isinstance(backend, S3Backend):
+        pairs = [("bucket", _hcl(backend.bucket)), ("key", _hcl(backend.key)), ("region", _hcl(backend.region))]
+        if backend.dynamodb_table:
+            pairs.append(("dynamodb_table", _hcl(backend.dynamodb_table)))
+        pairs.append(("encrypt", "true" if backend.encrypt else "false"))
+        lines = [
+            "# State in S3" + (", locked with DynamoDB" if backend.dynamodb_table else "") + ". Credentials come from",
+            "# the usual AWS environment variables or profile; none are written here.",
+            "terraform {",
+            '  backend "s3" {',
+            *_aligned(pairs, "    "),
+            "  }",
+            "}",
+        ]
+        return "\n".join(lines) + "\n"
+    workspace = ("name", _hcl(backend.workspace)) if backend.workspace else ("prefix", _hcl(backend.workspace_prefix or ""))
+    lines = [
+        f"# State in Terraform Cloud / Enterprise ({backend.hostname}). The API token comes from",
+        "# `terraform login` (the CLI config's credentials) or the TF_TOKEN_<host> environment",
+        "# variable; it is never written here.",
+        "terraform {",
+        '  backend "remote" {',
+        *_aligned([("hostname", _hcl(backend.hostname)), ("organization", _hcl(backend.organization))], "    "),
+        "",
+        "    workspaces {",
+        f"      {workspace[0]} = {workspace[1]}",
+        "    }",
+        "  }",
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def describe_backend(backend: Backend | None) -> str:
+    """One line for people: where the state of a root goes."""
+    if backend is None:
+        return "local state (terraform.tfstate in the root)"
+    if isinstance(backend, S3Backend):
+        lock = f", locked with DynamoDB table {backend.dynamodb_table}" if backend.dynamodb_table else ""
+        return f"S3 s3://{backend.bucket}/{backend.key} ({backend.region}){lock}"
+    space = f"workspace {backend.workspace}" if backend.workspace else f"workspaces {backend.workspace_prefix}*"
+    return f"Terraform Cloud {backend.hostname}, organization {backend.organization}, {space}"
