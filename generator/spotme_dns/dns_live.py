@@ -1,0 +1,559 @@
+"""The live-DNS edge: what authoritative servers (or a recursive resolver) publish right now.
+
+This is the only module that imports dnspython. Everything it returns is a frozen `LiveAnswer`
+whose `outcome` keeps apart the cases that mean different things to a user: a definite
+answer (data, NXDOMAIN, NODATA) versus a server that failed (SERVFAIL, REFUSED, TIMEOUT, ERROR).
+DNS outcomes are never raised; only a zone with no findable servers raises `DnsLookupError`.
+
+Direct queries go out with recursion desired OFF (we want what the server itself publishes,
+not what it might fetch) and without EDNS, so an answer over 512 octets comes back truncated
+(RFC 1035 §4.2.1) and is asked again over TCP (RFC 7766 §5). Every question is sent at most
+once per `LiveDns` instance: concurrent callers share the in-flight task.
+
+A `LiveDns` instance belongs to one event loop: create one per `asyncio.run`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import re
+import socket
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import TypeVar
+
+import dns.asyncquery
+import dns.asyncresolver
+import dns.exception
+import dns.flags
+import dns.message
+import dns.name
+import dns.nameserver
+import dns.rcode
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.resolver
+
+MAX_CNAME_HOPS = 8
+"""How many CNAMEs `resolve` follows before giving up (a loop or a misconfiguration)."""
+
+_DEFAULT_PORT = 53
+
+
+# --------------------------------------------------------------------------- servers
+
+
+@dataclass(frozen=True)
+class Server:
+    """A DNS server to ask directly."""
+
+    host: str
+    """An IP address (IPv4 or IPv6, without brackets)."""
+    port: int = _DEFAULT_PORT
+    """UDP and TCP port."""
+
+    def __str__(self) -> str:
+        if self.port == _DEFAULT_PORT:
+            return self.host
+        if ":" in self.host:
+            return f"[{self.host}]:{self.port}"
+        return f"{self.host}:{self.port}"
+
+
+# Letters, digits, hyphens (and underscores, seen in real host names); no empty labels.
+_HOSTNAME = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)(\.(?!-)[a-z0-9_-]{1,63}(?<!-))*\.?", re.IGNORECASE)
+_PORT = re.compile(r"[0-9]{1,5}")
+
+
+def parse_server(text: str) -> Server:
+    """Parse `HOST`, `HOST:PORT`, `V6`, `[V6]` or `[V6]:PORT` (as given to `--nameserver`).
+
+    A host name is resolved to an address now, with the system's `getaddrinfo`, so every
+    later query goes to one fixed address. Raises `ValueError` saying what is wrong.
+    """
+    raw = text.strip()
+    if not raw:
+        raise ValueError("nameserver is empty: expected HOST, HOST:PORT or [IPV6]:PORT")
+    host, port_text, bracketed = _split_host_port(raw)
+    port = _DEFAULT_PORT if port_text is None else _parse_port(port_text, raw)
+    return Server(_address_of(host, port, raw, must_be_v6=bracketed), port)
+
+
+def _split_host_port(raw: str) -> tuple[str, str | None, bool]:
+    """Split into (host, port text or None, whether the host was in brackets)."""
+    if raw.startswith("["):
+        close = raw.find("]")
+        if close == -1:
+            raise ValueError(f"nameserver {raw!r}: missing ']' after the IPv6 address")
+        host, rest = raw[1:close], raw[close + 1 :]
+        if not rest:
+            return host, None, True
+        if not rest.startswith(":"):
+            raise ValueError(f"nameserver {raw!r}: expected ':PORT' after ']', got {rest!r}")
+        return host, rest[1:], True
+    if raw.count(":") > 1:
+        # A bare IPv6 address: it cannot carry a port (write [V6]:PORT for that).
+        return raw, None, False
+    host, colon, port_text = raw.partition(":")
+    return host, (port_text if colon else None), False
+
+
+def _parse_port(port_text: str, raw: str) -> int:
+    if not _PORT.fullmatch(port_text) or not 1 <= int(port_text) <= 65535:
+        raise ValueError(f"nameserver {raw!r}: port must be a number from 1 to 65535, got {port_text!r}")
+    return int(port_text)
+
+
+def _address_of(host: str, port: int, raw: str, *, must_be_v6: bool) -> str:
+    """The address text of `host`: an IP literal as is (canonical form), a name resolved."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if address is not None:
+        if must_be_v6 and address.version != 6:
+            raise ValueError(f"nameserver {raw!r}: only IPv6 addresses go in brackets")
+        return str(address)
+    if must_be_v6:
+        raise ValueError(f"nameserver {raw!r}: {host!r} is not an IPv6 address")
+    if not host or not _HOSTNAME.fullmatch(host):
+        raise ValueError(f"nameserver {raw!r}: {host!r} is neither an IP address nor a host name")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM, proto=socket.IPPROTO_UDP)
+    except socket.gaierror as err:
+        raise ValueError(f"nameserver {raw!r}: cannot resolve host {host!r} ({err.strerror})") from err
+    if not infos:
+        raise ValueError(f"nameserver {raw!r}: host {host!r} has no address")
+    # getaddrinfo already orders by RFC 6724 preference; take the system's first choice.
+    return str(ipaddress.ip_address(infos[0][4][0]))
+
+
+# --------------------------------------------------------------------------- answers
+
+
+class Outcome(str, Enum):
+    """What a server said, or why it said nothing."""
+
+    ANSWER = "answer"
+    """Data of the asked type."""
+    NXDOMAIN = "nxdomain"
+    """The name does not exist."""
+    NODATA = "nodata"
+    """The name exists but has no data of the asked type (possibly it is a CNAME)."""
+    SERVFAIL = "servfail"
+    REFUSED = "refused"
+    """Typically: the server is not authoritative for the zone."""
+    TIMEOUT = "timeout"
+    ERROR = "error"
+    """Anything else: another rcode, a referral, a network or protocol error."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_DEFINITE = frozenset({Outcome.ANSWER, Outcome.NODATA, Outcome.NXDOMAIN})
+
+
+@dataclass(frozen=True)
+class LiveAnswer:
+    """One question and what one server (or the resolver) answered."""
+
+    server: Server | None
+    """Who answered; None for the system (recursive) resolver."""
+    name: str
+    """The name asked, lower-case, without the trailing dot."""
+    rdtype: str
+    """The type asked: "TXT", "CNAME", ..."""
+    outcome: Outcome
+    values: tuple[str, ...]
+    """Sorted. TXT: an RR's strings joined, unquoted; names lower-case without the dot; MX "10 host"."""
+    ttl: int | None
+    """TTL of the answer; for NXDOMAIN/NODATA the negative-caching TTL (RFC 2308 §5) if known."""
+    detail: str = ""
+    """Human text: why it failed, or the CNAME chain that was followed."""
+    chain: tuple[str, ...] = ()
+    """The CNAME targets followed from `name`, in order (empty when `name` is not a CNAME)."""
+
+    @property
+    def ok(self) -> bool:
+        """The server gave a definite answer (data, NODATA or NXDOMAIN)."""
+        return self.outcome in _DEFINITE
+
+
+class DnsLookupError(Exception):
+    """The authoritative servers of a zone could not be found."""
+
+    def __init__(self, zone: str, reason: str) -> None:
+        self.zone = zone
+        self.reason = reason
+        super().__init__(f"cannot find the authoritative name servers of zone {zone}: {reason}")
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """A classified response, before it is named: shared by `query` and `resolve`."""
+
+    server: Server | None
+    outcome: Outcome
+    values: tuple[str, ...] = ()
+    ttl: int | None = None
+    chain: tuple[str, ...] = ()
+    note: str = ""
+    """What to tell the user besides the chain."""
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in _DEFINITE
+
+    def answer(self, name: str, rdtype: str, *, chain: tuple[str, ...] | None = None) -> LiveAnswer:
+        chain = self.chain if chain is None else chain
+        detail = "; ".join(part for part in (_describe_chain(chain), self.note) if part)
+        return LiveAnswer(self.server, name, rdtype, self.outcome, self.values, self.ttl, detail, chain)
+
+
+def _describe_chain(chain: tuple[str, ...]) -> str:
+    return "CNAME to " + " -> ".join(chain) if chain else ""
+
+
+# --------------------------------------------------------------------------- classification
+
+
+def _name_text(name: dns.name.Name) -> str:
+    return name.to_text(omit_final_dot=True).lower()
+
+
+def _rdata_text(rdata: dns.rdata.Rdata) -> str:
+    """One value as the rest of spotme-dns spells it (see `LiveAnswer.values`)."""
+    rdtype = rdata.rdtype
+    if rdtype in (dns.rdatatype.TXT, dns.rdatatype.SPF):
+        # RFC 7208 §3.3: the character-strings of one RR are concatenated with no separator.
+        return b"".join(rdata.strings).decode("utf-8", errors="backslashreplace")
+    if rdtype in (dns.rdatatype.CNAME, dns.rdatatype.NS, dns.rdatatype.PTR, dns.rdatatype.DNAME):
+        return _name_text(rdata.target)
+    if rdtype == dns.rdatatype.MX:
+        return f"{rdata.preference} {_name_text(rdata.exchange)}"
+    if rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
+        return rdata.address
+    return rdata.to_text()
+
+
+def _cname_chain(response: dns.message.Message, qname: dns.name.Name) -> tuple[dns.name.Name, ...]:
+    """The CNAMEs in the answer section, followed from `qname` (servers include in-zone chains)."""
+    chain: list[dns.name.Name] = []
+    current = qname
+    while len(chain) <= MAX_CNAME_HOPS:
+        rrset = response.get_rrset(response.answer, current, dns.rdataclass.IN, dns.rdatatype.CNAME)
+        if rrset is None or current in chain:
+            break
+        current = rrset[0].target
+        chain.append(current)
+    return tuple(chain)
+
+
+def _negative_ttl(response: dns.message.Message) -> int | None:
+    """RFC 2308 §5: a negative answer is cached for min(SOA TTL, SOA MINIMUM)."""
+    for rrset in response.authority:
+        if rrset.rdtype == dns.rdatatype.SOA:
+            return min(rrset.ttl, rrset[0].minimum)
+    return None
+
+
+def _referral(response: dns.message.Message) -> str | None:
+    """The delegated zone, when the response is a referral rather than an authoritative answer."""
+    if response.flags & dns.flags.AA or response.answer:
+        return None
+    has_soa = any(r.rdtype == dns.rdatatype.SOA for r in response.authority)
+    ns = [r for r in response.authority if r.rdtype == dns.rdatatype.NS]
+    if has_soa or not ns:
+        return None
+    return _name_text(ns[0].name)
+
+
+def _classify(server: Server | None, qname: dns.name.Name, rdtype: int, response: dns.message.Message) -> _Reply:
+    """Turn a response into one outcome (RFC 2308 for the negative cases)."""
+    rcode = response.rcode()
+    if rcode == dns.rcode.SERVFAIL:
+        return _Reply(server, Outcome.SERVFAIL, note="rcode SERVFAIL")
+    if rcode == dns.rcode.REFUSED:
+        return _Reply(server, Outcome.REFUSED, note="rcode REFUSED")
+    if rcode not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+        return _Reply(server, Outcome.ERROR, note=f"rcode {dns.rcode.to_text(rcode)}")
+
+    # A CNAME query is answered by the CNAME itself; any other type is looked up at the end
+    # of the chain (RFC 1034 §3.6.2).
+    chain = () if rdtype == dns.rdatatype.CNAME else _cname_chain(response, qname)
+    chain_text = tuple(_name_text(n) for n in chain)
+    final = chain[-1] if chain else qname
+    rrset = response.get_rrset(response.answer, final, dns.rdataclass.IN, rdtype)
+    if rrset is not None:
+        values = tuple(sorted(_rdata_text(rdata) for rdata in rrset))
+        return _Reply(server, Outcome.ANSWER, values, rrset.ttl, chain_text)
+    if chain:
+        # RFC 6604: the rcode describes the last name of the chain. The asked name exists
+        # (it is a CNAME), so for that name this is NODATA; `resolve` follows the target.
+        note = f"{chain_text[-1]} does not exist" if rcode == dns.rcode.NXDOMAIN else ""
+        return _Reply(server, Outcome.NODATA, (), _negative_ttl(response), chain_text, note)
+    if rcode == dns.rcode.NXDOMAIN:
+        return _Reply(server, Outcome.NXDOMAIN, ttl=_negative_ttl(response))
+    delegated = _referral(response)
+    if delegated is not None:
+        return _Reply(server, Outcome.ERROR, note=f"not authoritative: referral to zone {delegated}")
+    return _Reply(server, Outcome.NODATA, ttl=_negative_ttl(response))
+
+
+def _describe_error(err: BaseException) -> str:
+    text = str(err) or type(err).__name__
+    return text if isinstance(err, dns.exception.DNSException) else f"{type(err).__name__}: {text}"
+
+
+def _normalise(name: str) -> str:
+    return name.strip().rstrip(".").lower()
+
+
+def _check_question(name: str, rdtype: str) -> tuple[dns.name.Name, int, str]:
+    """Validate a question: a bad name or type is a caller's bug, so it raises ValueError."""
+    try:
+        qname = dns.name.from_text(_normalise(name) or ".")
+    except dns.exception.DNSException as err:
+        raise ValueError(f"invalid DNS name {name!r}: {err}") from err
+    try:
+        qtype = dns.rdatatype.from_text(rdtype.strip().upper())
+    except dns.exception.DNSException as err:
+        raise ValueError(f"unknown record type {rdtype!r}") from err
+    return qname, qtype, dns.rdatatype.to_text(qtype)
+
+
+# --------------------------------------------------------------------------- the client
+
+
+_Key = tuple["Server | None", str, str]
+_K = TypeVar("_K")
+_T = TypeVar("_T")
+
+
+class LiveDns:
+    """Asks DNS questions for one run: memoised, bounded in concurrency, never raising for DNS."""
+
+    def __init__(
+        self,
+        *,
+        nameservers: Sequence[Server] = (),
+        timeout: float = 2.0,
+        retries: int = 2,
+        concurrency: int = 64,
+        resolvers: Sequence[Server] = (),
+    ) -> None:
+        """`nameservers` replace discovery of every zone's authoritative servers and are also
+        what `resolve` asks. `timeout` is per try (seconds); a try that times out is repeated
+        up to `retries` times. `resolvers` replace the system's recursive resolvers
+        (/etc/resolv.conf) for discovery and `resolve`.
+        """
+        if timeout <= 0:
+            raise ValueError(f"timeout must be positive, got {timeout}")
+        if retries < 0:
+            raise ValueError(f"retries must be 0 or more, got {retries}")
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+        self._nameservers = tuple(nameservers)
+        self._resolvers = tuple(resolvers)
+        self._timeout = float(timeout)
+        self._tries = retries + 1
+        self._limit = asyncio.Semaphore(concurrency)
+        self._replies: dict[_Key, asyncio.Future[_Reply]] = {}
+        self._resolved: dict[tuple[str, str], asyncio.Future[LiveAnswer]] = {}
+        self._zone_servers: dict[str, asyncio.Future[tuple[Server, ...]]] = {}
+        self._system: dns.asyncresolver.Resolver | None = None
+        self._sent = 0
+
+    @property
+    def stats(self) -> int:
+        """Network queries sent so far: each UDP or TCP try, each system-resolver lookup."""
+        return self._sent
+
+    # ----------------------------------------------------------------- public questions
+
+    async def authoritative_servers(self, zone: str) -> tuple[Server, ...]:
+        """The servers to ask about `zone`: the configured nameservers, or those found by NS lookup.
+
+        Discovery asks the system resolver for the zone's NS, then each NS host's A records
+        (AAAA only for a host without A: many CI runners have no IPv6 route). Cached per run.
+        Raises `DnsLookupError` when no server can be found.
+        """
+        if self._nameservers:
+            return self._nameservers
+        key = _normalise(zone)
+        return await _shared(self._zone_servers, key, lambda: self._discover(key))
+
+    async def query(self, server: Server, name: str, rdtype: str) -> LiveAnswer:
+        """Ask `server` directly (recursion off) about `name`/`rdtype`; at most once per run."""
+        qname, qtype, type_text = _check_question(name, rdtype)
+        reply = await self._direct_reply(server, qname, qtype, type_text)
+        return reply.answer(_normalise(name), type_text)
+
+    async def query_all(self, zone: str, name: str, rdtype: str) -> tuple[LiveAnswer, ...]:
+        """The same question to every authoritative server of `zone`, in server order.
+
+        Raises `DnsLookupError` (from `authoritative_servers`) when the zone has no servers.
+        """
+        servers = await self.authoritative_servers(zone)
+        return tuple(await asyncio.gather(*(self.query(server, name, rdtype) for server in servers)))
+
+    async def resolve(self, name: str, rdtype: str) -> LiveAnswer:
+        """Where the data really is: follows CNAMEs (up to `MAX_CNAME_HOPS`), e.g. a DKIM selector.
+
+        With nameservers configured, each step asks them in order and takes the first definite
+        answer; otherwise the system resolver. The outcome is the one at the end of the chain;
+        `name` stays the name asked and `chain` lists the CNAME targets followed; a CNAME loop
+        or a chain over `MAX_CNAME_HOPS` ends as ERROR.
+        """
+        _, _, type_text = _check_question(name, rdtype)
+        key = (_normalise(name), type_text)
+        return await _shared(self._resolved, key, lambda: self._follow(*key))
+
+    # ----------------------------------------------------------------- resolving
+
+    async def _follow(self, name: str, rdtype: str) -> LiveAnswer:
+        chain: list[str] = []
+        current = name
+        while True:
+            reply = await self._ask(current, rdtype)
+            for target in reply.chain:
+                if target in chain or target == name:
+                    return _Reply(reply.server, Outcome.ERROR, note="CNAME loop").answer(
+                        name, rdtype, chain=tuple(chain)
+                    )
+                chain.append(target)
+            if len(chain) > MAX_CNAME_HOPS:
+                note = f"more than {MAX_CNAME_HOPS} CNAMEs"
+                return _Reply(reply.server, Outcome.ERROR, note=note).answer(name, rdtype, chain=tuple(chain))
+            # A server stops at a CNAME whose target it does not serve: ask about the target.
+            if reply.outcome is not Outcome.NODATA or not reply.chain or rdtype == "CNAME":
+                return reply.answer(name, rdtype, chain=tuple(chain))
+            current = reply.chain[-1]
+
+    async def _ask(self, name: str, rdtype: str) -> _Reply:
+        """One step of `resolve`: the nameservers' first definite answer, or the system resolver."""
+        qname, qtype, type_text = _check_question(name, rdtype)
+        if not self._nameservers:
+            key = (None, _name_text(qname), type_text)
+            return await _shared(self._replies, key, lambda: self._system_reply(qname, qtype))
+        replies = []
+        for server in self._nameservers:
+            reply = await self._direct_reply(server, qname, qtype, type_text)
+            if reply.ok:
+                return reply
+            replies.append(reply)
+        if len(replies) == 1:
+            return replies[0]
+        tried = "; ".join(f"{r.server}: {r.note or r.outcome.value}" for r in replies)
+        first = replies[0]
+        return _Reply(first.server, first.outcome, note=f"no definite answer from any nameserver ({tried})")
+
+    async def _discover(self, zone: str) -> tuple[Server, ...]:
+        ns = await self._ask(zone, "NS")
+        if ns.outcome is not Outcome.ANSWER:
+            why = f"; {ns.note}" if ns.note else ""
+            raise DnsLookupError(zone, f"NS lookup gave {ns.outcome.value}{why}")
+        per_host = await asyncio.gather(*(self._host_servers(host) for host in ns.values))
+        servers = tuple(dict.fromkeys(server for servers in per_host for server in servers))
+        if not servers:
+            raise DnsLookupError(zone, f"its name servers ({', '.join(ns.values)}) have no A or AAAA address")
+        return servers
+
+    async def _host_servers(self, host: str) -> tuple[Server, ...]:
+        for rdtype in ("A", "AAAA"):
+            reply = await self._ask(host, rdtype)
+            if reply.values:
+                return tuple(Server(address) for address in reply.values)
+        return ()
+
+    # ----------------------------------------------------------------- the network
+
+    def _direct_reply(self, server: Server, qname: dns.name.Name, qtype: int, type_text: str) -> Awaitable[_Reply]:
+        key = (server, _name_text(qname), type_text)
+        return _shared(self._replies, key, lambda: self._exchange(server, qname, qtype))
+
+    async def _exchange(self, server: Server, qname: dns.name.Name, qtype: int) -> _Reply:
+        """One question to one server: UDP with retries, then TCP if the answer was truncated."""
+        query = dns.message.make_query(qname, qtype)
+        query.flags &= ~dns.flags.RD  # what the server itself holds, never what it would fetch
+        async with self._limit:
+            response = await self._send(
+                "UDP",
+                lambda: dns.asyncquery.udp(
+                    query, server.host, timeout=self._timeout, port=server.port, ignore_unexpected=True
+                ),
+            )
+            if isinstance(response, dns.message.Message) and response.flags & dns.flags.TC:
+                response = await self._send(
+                    "TCP after a truncated UDP answer",
+                    lambda: dns.asyncquery.tcp(query, server.host, timeout=self._timeout, port=server.port),
+                )
+        if isinstance(response, _Reply):
+            return _Reply(server, response.outcome, note=response.note)
+        return _classify(server, qname, qtype, response)
+
+    async def _send(
+        self, transport: str, send: Callable[[], Awaitable[dns.message.Message]]
+    ) -> dns.message.Message | _Reply:
+        """Send with retries on timeout only: other failures will not go away by asking again."""
+        for _ in range(self._tries):
+            self._sent += 1
+            try:
+                return await send()
+            except dns.exception.Timeout:
+                continue
+            except (OSError, dns.exception.DNSException) as err:
+                return _Reply(None, Outcome.ERROR, note=f"{transport}: {_describe_error(err)}")
+        tries = "1 try" if self._tries == 1 else f"{self._tries} tries"
+        return _Reply(None, Outcome.TIMEOUT, note=f"timed out after {tries} ({transport}, {self._timeout:g} s each)")
+
+    async def _system_reply(self, qname: dns.name.Name, qtype: int) -> _Reply:
+        """Ask the recursive resolver; its exceptions become outcomes."""
+        try:
+            resolver = self._system_resolver()
+        except dns.resolver.NoResolverConfiguration as err:
+            return _Reply(None, Outcome.ERROR, note=f"no system resolver configured ({_describe_error(err)})")
+        lifetime = self._timeout * self._tries
+        async with self._limit:
+            self._sent += 1
+            try:
+                answer = await resolver.resolve(qname, qtype, raise_on_no_answer=False, search=False, lifetime=lifetime)
+            except dns.resolver.NXDOMAIN as err:
+                response = err.responses().get(qname)
+                if response is None:
+                    return _Reply(None, Outcome.NXDOMAIN)
+                return _classify(None, qname, qtype, response)
+            except dns.resolver.LifetimeTimeout:
+                return _Reply(None, Outcome.TIMEOUT, note=f"resolver timed out after {lifetime:g} s")
+            except dns.resolver.NoNameservers as err:
+                # Every resolver failed: for a recursive resolver that is SERVFAIL in all but name.
+                return _Reply(None, Outcome.SERVFAIL, note=_describe_error(err))
+            except dns.exception.DNSException as err:
+                return _Reply(None, Outcome.ERROR, note=_describe_error(err))
+        return _classify(None, qname, qtype, answer.response)
+
+    def _system_resolver(self) -> dns.asyncresolver.Resolver:
+        """Built on first use, so a run with `--nameserver` never needs /etc/resolv.conf."""
+        if self._system is None:
+            resolver = dns.asyncresolver.Resolver(configure=not self._resolvers)
+            if self._resolvers:
+                resolver.nameservers = [dns.nameserver.Do53Nameserver(s.host, s.port) for s in self._resolvers]
+            resolver.timeout = self._timeout
+            self._system = resolver
+        return self._system
+
+
+async def _shared(cache: dict[_K, asyncio.Future[_T]], key: _K, start: Callable[[], Awaitable[_T]]) -> _T:
+    """Await the one task for `key`, starting it on first use; concurrent callers share it.
+
+    `shield` keeps one caller's cancellation from cancelling the work the others wait for.
+    """
+    task = cache.get(key)
+    if task is None:
+        task = asyncio.ensure_future(start())
+        cache[key] = task
+    return await asyncio.shield(task)
