@@ -24,11 +24,23 @@ STRING_LIMIT = 255
 MECHANISMS = ("all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists")
 QUALIFIERS = "+-~?"
 
+MODIFIERS = ("redirect", "exp")
+
 # RFC 7208 §7.1 macro-string: literal characters %x21-24 / %x26-7E plus macro-expands.
-_MACRO_EXPAND = re.compile(r"%\{[slodiphcrtvSLODIPHCRTV][0-9]*[rR]?[-.+,/_=]*\}|%%|%_|%-")
+# macro-expand = ( "%{" macro-letter transformers *delimiter "}" ) / "%%" / "%_" / "%-"
+_MACRO_EXPAND = re.compile(r"%\{([slodiphcrtvSLODIPHCRTV])[0-9]*[rR]?[-.+,/_=]*\}|%%|%_|%-")
 _MACRO_LITERAL = re.compile(r"[\x21-\x24\x26-\x7e]")
-_MODIFIER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9\-_.]*")
-_TOPLABEL = re.compile(r"(?:[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z][A-Za-z0-9]*)\.?$")
+#: RFC 7208 §7.3: `c`, `r` and `t` are only allowed in the explanation text that `exp=` points
+#: at, never in a record's terms.
+_EXP_ONLY_LETTERS = frozenset("crtCRT")
+_MODIFIER = re.compile(r"([A-Za-z][A-Za-z0-9\-_.]*)=(.*)$", re.S)
+# RFC 7208 §7.1: toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum )
+_TOPLABEL = re.compile(r"(?:[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*|[A-Za-z0-9]+-[A-Za-z0-9-]*[A-Za-z0-9])\.?$")
+# RFC 7208 §5.6: ip4-cidr-length = "/" ("0" / %x31-39 0*1DIGIT); ip6-cidr-length likewise 0*2DIGIT.
+_IP4_CIDR = r"/(0|[1-9][0-9]?)"
+_IP6_CIDR = r"/(0|[1-9][0-9]{0,2})"
+# RFC 7208 §5.3/5.4: dual-cidr-length = [ ip4-cidr-length ] [ "/" ip6-cidr-length ], at the end.
+_DUAL_CIDR_TAIL = re.compile(r"(?:/([0-9]*))?(?://([0-9]*))?$")
 
 
 class SpfSyntaxError(ValueError):
@@ -60,6 +72,14 @@ class Term:
         text = self.text[1:] if self.text.startswith("+") else self.text
         return text.lower()
 
+    @property
+    def identity(self) -> str:
+        """What the term matches, whatever its qualifier: `include:x` for `~include:X`."""
+        if self.is_modifier:
+            return f"{self.name}={self.value.lower()}"
+        body = self.text[1:] if self.qualifier else self.text
+        return body.lower()
+
 
 def is_spf(text: str) -> bool:
     """RFC 7208 §4.5: a record is SPF when it starts with exactly `v=spf1` then a space or the end."""
@@ -75,13 +95,17 @@ def parse_term(text: str) -> Term:
         raise SpfSyntaxError(f"SPF term {text!r} contains white space")
     if text.lower() == VERSION:
         raise SpfSyntaxError("a second 'v=spf1': a record has exactly one version term")
-    match = re.match(r"([A-Za-z][A-Za-z0-9\-_.]*)=(.*)$", text, re.S)
+    match = _MODIFIER.match(text)
     if match:
         name, value = match.group(1), match.group(2)
-        _check_macro_string(value, text)
         lowered = name.lower()
-        if lowered in ("redirect",):
+        if lowered in MODIFIERS:
+            # RFC 7208 §6.1/§6.2: redirect = "redirect" "=" domain-spec; explanation = "exp" "=" domain-spec
+            if not value:
+                raise SpfSyntaxError(f"{lowered!r} needs a domain: {lowered}=<domain> (got {text!r})")
             _check_domain_spec(value, text)
+        else:
+            _check_macro_string(value, text)  # unknown-modifier = name "=" macro-string
         return Term(text, "", lowered, value, True)
     qualifier = text[0] if text[0] in QUALIFIERS else ""
     body = text[1:] if qualifier else text
@@ -112,9 +136,11 @@ def _check_mechanism(name: str, sep: str, value: str, text: str) -> None:
             raise SpfSyntaxError(f"{name!r} needs a domain: {name}:<domain> (got {text!r})")
         _check_domain_spec(value, text)
     elif name in ("a", "mx"):
-        domain, cidr = _split_dual_cidr(value if sep == ":" else ("" if not sep else value), text)
+        domain, cidr = _split_dual_cidr(value if sep else "", text)
         if sep == ":" and not domain:
             raise SpfSyntaxError(f"{name!r} with ':' needs a domain: {text!r}")
+        if sep == "/" and domain:
+            raise SpfSyntaxError(f"{name!r}: a domain follows ':', not '/' (got {text!r})")
         if domain:
             _check_domain_spec(domain, text)
         _check_dual_cidr(cidr, text)
@@ -128,32 +154,48 @@ def _check_mechanism(name: str, sep: str, value: str, text: str) -> None:
     elif name in ("ip4", "ip6"):
         if sep != ":" or not value:
             raise SpfSyntaxError(f"{name!r} needs an address: {name}:<address>[/<prefix>] (got {text!r})")
-        try:
-            if name == "ip4":
-                ipaddress.IPv4Network(value, strict=False)
-            else:
-                ipaddress.IPv6Network(value, strict=False)
-        except ValueError as err:
-            raise SpfSyntaxError(f"bad {name} network in {text!r}: {err}") from None
+        _check_ip_network(name, value, text)
+
+
+def _check_ip_network(name: str, value: str, text: str) -> None:
+    """RFC 7208 §5.6: ip4-network [ ip4-cidr-length ] / ip6-network [ ip6-cidr-length ]."""
+    address, slash, prefix = value.partition("/")
+    cidr = _IP4_CIDR if name == "ip4" else _IP6_CIDR
+    limit = 32 if name == "ip4" else 128
+    if slash and (not re.fullmatch(cidr, "/" + prefix) or int(prefix) > limit):
+        raise SpfSyntaxError(f"bad prefix length /{prefix} in {text!r} (expected 0-{limit}, no leading zeros)")
+    try:
+        if name == "ip4":
+            # qnum "." qnum "." qnum "." qnum: four decimal numbers, no leading zeros (Python agrees).
+            ipaddress.IPv4Address(address)
+        else:
+            if "%" in address:
+                raise ValueError("a zone index is not part of an ip6-network")
+            ipaddress.IPv6Address(address)
+    except ValueError as err:
+        raise SpfSyntaxError(f"bad {name} address in {text!r}: {err}") from None
 
 
 def _split_dual_cidr(value: str, text: str) -> tuple[str, str]:
-    slash = value.find("/")
-    if slash < 0:
+    """Split `domain-spec dual-cidr-length`: the prefix lengths are digits after the last slashes."""
+    match = _DUAL_CIDR_TAIL.search(value)
+    if match is None or match.start() == match.end():
         return value, ""
-    return value[:slash], value[slash:]
+    return value[: match.start()], value[match.start() :]
 
 
 def _check_dual_cidr(cidr: str, text: str) -> None:
     if not cidr:
         return
-    match = re.fullmatch(r"(?:/([0-9]{1,2}))?(?://([0-9]{1,3}))?", cidr)
-    if not match or (match.group(1) is None and match.group(2) is None):
-        raise SpfSyntaxError(f"bad prefix length {cidr!r} in {text!r} (expected /0-32 and/or //0-128)")
+    match = re.fullmatch(f"(?:{_IP4_CIDR})?(?:/{_IP6_CIDR})?", cidr)
+    if not match:
+        raise SpfSyntaxError(
+            f"bad prefix length {cidr!r} in {text!r} (expected /0-32 and/or //0-128, no leading zeros)"
+        )
     v4, v6 = match.group(1), match.group(2)
-    if v4 is not None and (int(v4) > 32 or (len(v4) > 1 and v4[0] == "0")):
+    if v4 is not None and int(v4) > 32:
         raise SpfSyntaxError(f"IPv4 prefix length /{v4} out of range 0-32 in {text!r}")
-    if v6 is not None and (int(v6) > 128 or (len(v6) > 1 and v6[0] == "0")):
+    if v6 is not None and int(v6) > 128:
         raise SpfSyntaxError(f"IPv6 prefix length //{v6} out of range 0-128 in {text!r}")
 
 
@@ -164,6 +206,10 @@ def _check_macro_string(value: str, text: str) -> None:
             match = _MACRO_EXPAND.match(value, pos)
             if not match:
                 raise SpfSyntaxError(f"bad macro at {value[pos:pos + 6]!r} in {text!r}")
+            if match.group(1) and match.group(1) in _EXP_ONLY_LETTERS:
+                raise SpfSyntaxError(
+                    f"macro %{{{match.group(1)}}} is only allowed in an explanation (RFC 7208 §7.3): {text!r}"
+                )
             pos = match.end()
         elif _MACRO_LITERAL.match(value, pos):
             pos += 1
@@ -179,8 +225,9 @@ def _check_domain_spec(value: str, text: str) -> None:
     if "%{" not in value:
         _check_plain_domain(value, text)
         return
-    last = value.rstrip(".").rsplit(".", 1)[-1]
-    if not _TOPLABEL.match(last):
+    # domain-end = ( "." toplabel [ "." ] ) / macro-expand
+    head, dot, last = value.rstrip(".").rpartition(".")
+    if not dot or not _TOPLABEL.fullmatch(last):
         raise SpfSyntaxError(f"{value!r} in {text!r} does not end in a domain name")
 
 
@@ -191,8 +238,11 @@ def _check_plain_domain(value: str, text: str) -> None:
         raise SpfSyntaxError(f"{value!r} in {text!r} is not a fully qualified domain name")
     if len(name) > 253 or any(len(label) > 63 for label in labels):
         raise SpfSyntaxError(f"{value!r} in {text!r} is too long for a domain name")
-    if not _TOPLABEL.match(labels[-1]):
-        raise SpfSyntaxError(f"{value!r} in {text!r}: the last label must contain a letter")
+    if not _TOPLABEL.fullmatch(labels[-1]):
+        raise SpfSyntaxError(
+            f"{value!r} in {text!r} does not end in a domain name (the last label {labels[-1]!r} must be "
+            "letters and digits with inner hyphens, not all digits)"
+        )
 
 
 @dataclass(frozen=True)
@@ -211,12 +261,24 @@ class SpfRecord:
 
     @property
     def lookup_terms(self) -> tuple[Term, ...]:
-        """Terms of this record alone that count against the 10-lookup limit.
+        """Terms of this record alone that count against the 10-lookup limit, in order.
 
-        RFC 7208 §5.1: a redirect is ignored when the record has an `all` mechanism.
+        Qualifiers do not matter (`~include:` queries DNS like `include:`). RFC 7208 §5.1:
+        mechanisms after `all` are never evaluated, and a redirect is ignored when the record
+        has an `all` mechanism, wherever it stands.
         """
+        out: list[Term] = []
         has_all = self.all_term is not None
-        return tuple(t for t in self.terms if t.queries_dns and not (has_all and t.is_modifier))
+        after_all = False
+        for term in self.terms:
+            if term.is_modifier:
+                if term.queries_dns and not has_all:
+                    out.append(term)
+            elif term.name == "all":
+                after_all = True
+            elif term.queries_dns and not after_all:
+                out.append(term)
+        return tuple(out)
 
     def text(self) -> str:
         return " ".join((VERSION, *(t.text for t in self.terms)))
@@ -235,17 +297,27 @@ def parse_spf(text: str) -> SpfRecord:
 
 
 def merge_terms(keep: tuple[str, ...] | list[str], include: tuple[str, ...] | list[str], all_term: str) -> str:
-    """The merged record: kept terms in order, then the includes, then `all`; one `v=spf1`.
+    """The merged record: kept mechanisms in order, then the includes, then `all`, then kept
+    modifiers; exactly one `v=spf1`.
 
-    A kept `all` is dropped (the one `all` comes last); terms are de-duplicated ignoring `+`.
+    A kept `all` is dropped (the one `all` comes last). A mechanism repeated with the same
+    target is dropped whatever its qualifier: evaluation stops at the first match (RFC 7208
+    §4.6.2), so a repeat can never change the result and would only cost a DNS lookup.
+    Modifiers go last (RFC 7208 §6: they "SHOULD appear at the end, after all mechanisms").
+    Raises SpfSyntaxError for a bad term or an `all_term` that is not an `all` mechanism.
     """
+    final = parse_term(all_term)
+    if final.is_modifier or final.name != "all":
+        raise SpfSyntaxError(f"the last term must be an 'all' mechanism (got {all_term!r})")
     seen: set[str] = set()
-    out: list[str] = []
+    mechanisms: list[str] = []
+    modifiers: list[str] = []
     for text in [*keep, *(f"include:{d}" for d in include)]:
         term = parse_term(text)
         if term.name == "all" and not term.is_modifier:
             continue
-        if term.key not in seen:
-            seen.add(term.key)
-            out.append(term.text)
-    return " ".join((VERSION, *out, all_term))
+        if term.identity in seen:
+            continue
+        seen.add(term.identity)
+        (modifiers if term.is_modifier else mechanisms).append(term.text)
+    return " ".join((VERSION, *mechanisms, final.text, *modifiers))
