@@ -16,6 +16,8 @@ POLICY_STRENGTH = {p: i for i, p in enumerate(POLICIES)}
 
 _POLICY_TAGS = {"p", "sp", "np"}
 _FO_VALUES = {"0", "1", "d", "s"}
+#: A host name in a mailto: URI: two or more letter-digit-hyphen labels, ending in a letter label.
+_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?")
 #: RFC 7489 §6.3 tags plus RFC 9989's np, psd and t. pct, rf and ri are historic in RFC 9989
 #: but still valid RFC 7489 syntax, so they are accepted.
 KNOWN_TAGS = ("v", "p", "sp", "np", "rua", "ruf", "adkim", "aspf", "pct", "fo", "rf", "ri", "t", "psd")
@@ -132,10 +134,12 @@ def check_uri(uri: str) -> str | None:
     parts = urlsplit(base)
     if not parts.scheme:
         return f"{uri!r} has no scheme (expected mailto:address)"
+    if not base.isascii() or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in base):
+        return f"{uri!r} is not a valid report URI (URIs are ASCII; percent-encode other characters)"
     if parts.scheme.lower() == "mailto":
         address = parts.path
         local, at, host = address.rpartition("@")
-        if not at or not local or "." not in host:
+        if not at or not local or not _HOST.fullmatch(host):
             return f"{uri!r}: expected mailto:user@domain"
     return None
 

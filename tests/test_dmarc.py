@@ -1,0 +1,153 @@
+"""DMARC records: RFC 7489 tags, RFC 9989 additions, ordering, URIs (spotme_dns.dmarc)."""
+
+from __future__ import annotations
+
+import pytest
+
+from spotme_dns import dmarc
+
+GOOD_RECORDS = {
+    "minimal": "v=DMARC1; p=none;",
+    "no-trailing-semicolon": "v=DMARC1; p=reject",
+    "spaces-around-equals": "v = DMARC1 ; p = quarantine ;",
+    "every-rfc7489-tag": (
+        "v=DMARC1; p=reject; sp=quarantine; rua=mailto:a@example.com; ruf=mailto:f@example.com; "
+        "adkim=s; aspf=r; pct=50; fo=0:1:d:s; rf=afrf; ri=86400"
+    ),
+    "rfc9989-np-psd-t": "v=DMARC1; p=reject; np=reject; psd=n; t=y",
+    "rfc9989-without-p": "v=DMARC1; rua=mailto:a@example.com",
+    "rfc9989-any-order-after-v": "v=DMARC1; rua=mailto:a@example.com; p=none",
+    "reporting-authorisation-only": "v=DMARC1;",
+    "rua-with-size": "v=DMARC1; p=none; rua=mailto:a@example.com!10m,mailto:b@example.net!500",
+    "rua-https": "v=DMARC1; p=none; rua=https://reports.example.com/dmarc",
+    "unknown-tag-ignored": "v=DMARC1; p=none; future=thing",
+    "upper-case-values": "v=DMARC1; p=REJECT; adkim=S",
+}
+
+BAD_RECORDS = {
+    "no-version": ("p=none", "the first tag must be v=DMARC1"),
+    "version-not-first": ("p=none; v=DMARC1", "the first tag must be v=DMARC1"),
+    "version-lower-case": ("v=dmarc1; p=none", "v must be exactly DMARC1"),
+    "version-2": ("v=DMARC2; p=none", "v must be exactly DMARC1"),
+    "duplicate-p": ("v=DMARC1; p=none; p=reject", "tag 'p' appears more than once"),
+    "duplicate-rua": ("v=DMARC1; p=none; rua=mailto:a@x.com; rua=mailto:b@x.com", "tag 'rua' appears more than once"),
+    "bad-policy": ("v=DMARC1; p=block", "p='block': expected one of none, quarantine, reject"),
+    "bad-sp": ("v=DMARC1; p=none; sp=all", "sp='all'"),
+    "bad-np": ("v=DMARC1; p=none; np=maybe", "np='maybe'"),
+    "bad-adkim": ("v=DMARC1; p=none; adkim=x", "expected r (relaxed) or s (strict)"),
+    "bad-aspf": ("v=DMARC1; p=none; aspf=relaxed", "aspf='relaxed'"),
+    "pct-over-100": ("v=DMARC1; p=none; pct=101", "pct='101'"),
+    "pct-negative": ("v=DMARC1; p=none; pct=-1", "pct='-1'"),
+    "bad-fo": ("v=DMARC1; p=none; fo=2", "fo='2'"),
+    "bad-rf": ("v=DMARC1; p=none; rf=iodef", "the only report format is afrf"),
+    "bad-ri": ("v=DMARC1; p=none; ri=daily", "ri='daily'"),
+    "ri-over-32-bit": ("v=DMARC1; p=none; ri=4294967296", "ri='4294967296'"),
+    "bad-t": ("v=DMARC1; p=reject; t=true", "t='true': expected y or n"),
+    "bad-psd": ("v=DMARC1; p=reject; psd=yes", "psd='yes': expected y, n or u"),
+    "rua-no-scheme": ("v=DMARC1; p=none; rua=a@example.com", "has no scheme"),
+    "rua-no-at": ("v=DMARC1; p=none; rua=mailto:example.com", "expected mailto:user@domain"),
+    "rua-bad-host": ("v=DMARC1; p=none; rua=mailto:a@-x.example.com", "expected mailto:user@domain"),
+    "rua-empty-size": ("v=DMARC1; p=none; rua=mailto:a@example.com!", "not a valid report URI"),
+    "rua-bad-size-unit": ("v=DMARC1; p=none; rua=mailto:a@example.com!10x", "not a valid report URI"),
+    "rua-non-ascii": ("v=DMARC1; p=none; rua=mailto:dmarc@bücher.de", "URIs are ASCII"),
+    "rua-empty-item": ("v=DMARC1; p=none; rua=mailto:a@example.com,", "empty report URI"),
+    "not-a-pair": ("v=DMARC1; p=none; reject", "'reject' is not a tag=value pair"),
+    "double-semicolon": ("v=DMARC1;; p=none", "empty tag"),
+}
+
+
+@pytest.mark.parametrize("text", GOOD_RECORDS.values(), ids=GOOD_RECORDS.keys())
+def test_good_records_parse(text: str) -> None:
+    """Records within RFC 7489 / RFC 9989 parse without problems."""
+    record = dmarc.parse_dmarc(text)
+    assert record.tags[0] == ("v", "DMARC1")
+
+
+@pytest.mark.parametrize(("text", "fragment"), BAD_RECORDS.values(), ids=BAD_RECORDS.keys())
+def test_bad_records_are_refused(text: str, fragment: str) -> None:
+    """Each bad record raises DmarcSyntaxError naming the problem."""
+    with pytest.raises(dmarc.DmarcSyntaxError) as err:
+        dmarc.parse_dmarc(text)
+    assert any(fragment in p for p in err.value.problems), err.value.problems
+
+
+def test_every_problem_is_reported() -> None:
+    """All problems of a record come back at once, not just the first."""
+    with pytest.raises(dmarc.DmarcSyntaxError) as err:
+        dmarc.parse_dmarc("v=DMARC1; p=block; adkim=x; pct=200")
+    assert len(err.value.problems) == 3
+
+
+def test_record_accessors() -> None:
+    """Tags keep their order; policy defaults to none (RFC 9989); URIs split on commas."""
+    record = dmarc.parse_dmarc("v=DMARC1; RUA=mailto:a@example.com, mailto:b@example.com!1m; sp=reject")
+    assert [name for name, _ in record.tags] == ["v", "rua", "sp"]
+    assert record.policy == "none"
+    assert record.get("sp") == "reject"
+    assert record.get("ruf") is None
+    assert record.uris("rua") == ("mailto:a@example.com", "mailto:b@example.com!1m")
+    assert dmarc.parse_dmarc("v=DMARC1; p=Quarantine").policy == "quarantine"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("v=DMARC1; p=none", True),
+        ("v=DMARC1", True),
+        ("  v = DMARC1 ;p=none", True),
+        ("v=DMARC1p=none", False),
+        ("v=spf1 -all", False),
+        ("p=none; v=DMARC1", False),
+    ],
+    ids=["plain", "bare", "spaces", "glued", "spf", "version-later"],
+)
+def test_is_dmarc(text: str, expected: bool) -> None:
+    """A TXT value is a DMARC record when it starts with the v=DMARC1 tag."""
+    assert dmarc.is_dmarc(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "fragment"),
+    [
+        ("p", "none", None),
+        ("np", "Reject", None),
+        ("psd", "u", None),
+        ("t", "n", None),
+        ("pct", "0", None),
+        ("fo", "1:D", None),
+        ("future", "anything", None),
+        ("sp", "", "expected one of"),
+        ("rua", "mailto:a@example.com,mailto:b@", "rua: 'mailto:b@'"),
+    ],
+    ids=["p", "np-case", "psd-u", "t-n", "pct-zero", "fo-list", "unknown-tag", "sp-empty", "rua-second-bad"],
+)
+def test_check_tag(name: str, value: str, fragment: str | None) -> None:
+    """check_tag returns None for good values and the reason for bad ones."""
+    problem = dmarc.check_tag(name, value)
+    if fragment is None:
+        assert problem is None
+    else:
+        assert problem is not None and fragment in problem
+
+
+def test_report_host() -> None:
+    """The mailto destination host (for RFC 7489 §7.1 authorisation), size suffix ignored."""
+    assert dmarc.report_host("mailto:dmarc@Reports.Example.NET!10m") == "reports.example.net"
+    assert dmarc.report_host("https://example.com/r") is None
+
+
+def test_build_dmarc_orders_v_then_p() -> None:
+    """The built record starts v=DMARC1; p=...; then the other tags in the order given, and parses."""
+    text = dmarc.build_dmarc("quarantine", [("rua", "mailto:a@example.com!10m"), ("np", "reject"), ("t", "y")])
+    assert text == "v=DMARC1; p=quarantine; rua=mailto:a@example.com!10m; np=reject; t=y;"
+    assert dmarc.parse_dmarc(text).policy == "quarantine"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [("reject", "none", True), ("reject", "quarantine", True), ("none", "reject", False), ("quarantine", "quarantine", False)],
+    ids=["reject-to-none", "reject-to-quarantine", "none-to-reject", "same"],
+)
+def test_weakens(old: str, new: str, expected: bool) -> None:
+    """reject > quarantine > none: only a move down weakens."""
+    assert dmarc.weakens(old, new) is expected
