@@ -200,8 +200,9 @@ def test_lookup_limit_constants() -> None:
         ([], ["_spf.spotme.com"], "-all", "v=spf1 include:_spf.spotme.com -all"),
         (["include:_spf.google.com", "ip4:192.0.2.0/24"], ["_spf.spotme.com"], "~all",
          "v=spf1 include:_spf.google.com ip4:192.0.2.0/24 include:_spf.spotme.com ~all"),
-        (["include:_spf.spotme.com", "mx"], ["_spf.spotme.com"], "-all", "v=spf1 include:_spf.spotme.com mx -all"),
-        (["~include:_SPF.spotme.com"], ["_spf.spotme.com"], "-all", "v=spf1 ~include:_SPF.spotme.com -all"),
+        (["include:_spf.spotme.com", "mx"], ["_spf.spotme.com"], "-all", "v=spf1 mx include:_spf.spotme.com -all"),
+        (["~include:_SPF.spotme.com", "~include:x.example.com"], ["_spf.spotme.com"], "-all",
+         "v=spf1 ~include:x.example.com include:_spf.spotme.com -all"),
         (["+mx", "mx", "-mx"], ["_spf.spotme.com"], "-all", "v=spf1 +mx include:_spf.spotme.com -all"),
         (["mx", "~all", "a"], ["_spf.spotme.com"], "-all", "v=spf1 mx a include:_spf.spotme.com -all"),
         (["exp=why.example.com", "a"], ["_spf.spotme.com", "spf.mandrillapp.com"], "?all",
@@ -209,7 +210,7 @@ def test_lookup_limit_constants() -> None:
         ([], ["_spf.spotme.com", "_spf.spotme.com"], "-all", "v=spf1 include:_spf.spotme.com -all"),
     ],
     ids=[
-        "default", "kept-first-then-includes", "duplicate-include", "duplicate-any-qualifier", "plus-and-repeats",
+        "default", "kept-first-then-includes", "kept-include-replaced", "kept-softfail-include-replaced", "plus-and-repeats",
         "kept-all-dropped", "modifiers-last", "includes-deduplicated",
     ],
 )

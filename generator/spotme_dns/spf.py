@@ -300,7 +300,8 @@ def merge_terms(keep: tuple[str, ...] | list[str], include: tuple[str, ...] | li
     """The merged record: kept mechanisms in order, then the includes, then `all`, then kept
     modifiers; exactly one `v=spf1`.
 
-    A kept `all` is dropped (the one `all` comes last). A mechanism repeated with the same
+    A kept `all` is dropped (the one `all` comes last), and so is a kept term naming one of the
+    includes, whatever its qualifier (the include itself is a pass). A mechanism repeated with the same
     target is dropped whatever its qualifier: evaluation stops at the first match (RFC 7208
     §4.6.2), so a repeat can never change the result and would only cost a DNS lookup.
     Modifiers go last (RFC 7208 §6: they "SHOULD appear at the end, after all mechanisms").
@@ -309,11 +310,15 @@ def merge_terms(keep: tuple[str, ...] | list[str], include: tuple[str, ...] | li
     final = parse_term(all_term)
     if final.is_modifier or final.name != "all":
         raise SpfSyntaxError(f"the last term must be an 'all' mechanism (got {all_term!r})")
+    required = [parse_term(f"include:{d}") for d in include]
+    # A kept term naming a required include is replaced by it: `~include:_spf.spotme.com` kept
+    # first would turn SpotMe's pass into a softfail.
+    replaced = {t.identity for t in required}
     seen: set[str] = set()
     mechanisms: list[str] = []
     modifiers: list[str] = []
-    for text in [*keep, *(f"include:{d}" for d in include)]:
-        term = parse_term(text)
+    kept = [t for t in (parse_term(text) for text in keep) if t.identity not in replaced]
+    for term in [*kept, *required]:
         if term.name == "all" and not term.is_modifier:
             continue
         if term.identity in seen:
