@@ -1,0 +1,559 @@
+"""Merge what already exists with what the spec wants, never deleting a customer's value silently.
+
+`merge(spec, existing)` is pure: it returns the merged domain spec (what `generate` renders),
+every decision in words (printed by the command and written as comments into the generated
+file), and the existing records Terraform must import instead of creating.
+
+The rules (issue 4):
+- SPF: the existing record's terms stay, in order; ours go before `all`; the existing `all`
+  qualifier stays unless the spec sets one; exactly one `v=spf1` record results
+  (RFC 7208 §3.2, §4.5). Over the 10-lookup limit (§4.6.4) is refused without --force.
+- Other TXT values at the domain are carried unchanged into the Route53 record set (in
+  Route53 all TXT values of a name are one record set; Cloudflare keeps one record per value,
+  so there they are simply left alone).
+- An existing DMARC record is kept unless the spec has a `dmarc` section; weakening `p`
+  (reject to quarantine or none, quarantine to none) is refused without --force.
+- DKIM CNAMEs that already point right are adopted (imported), not recreated.
+A refusal that --force cannot lift is something no generated Terraform can apply (a CNAME
+beside other data, RFC 1034 §3.6.2): the user must fix the zone first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from . import dmarc, spf
+from .existing import ExistingDomain, ExistingRecord, ExistingValue
+from .model import Purpose
+from .records import MANDRILL_DKIM, build_records
+from .spec import DmarcSpec, DomainSpec, Provider, SpfSpec
+
+#: Values longer than this are shortened in decision messages (the whole value is in the file).
+_SHOW = 72
+
+
+class Action(str, Enum):
+    """What merging did about one record or value."""
+
+    KEEP = "keep"
+    """A customer's value carried along unchanged, or left alone."""
+    ADD = "add"
+    """A record or value of ours that did not exist."""
+    ADOPT = "adopt"
+    """An existing record already right: imported, not recreated."""
+    CHANGE = "change"
+    """An existing record changed: merged, or replaced as the spec asks."""
+    FORCED = "forced"
+    """A change that is refused without --force, done because --force was given."""
+    REFUSE = "refuse"
+    """Not done: needs --force, or a fix by hand (see `Decision.forceable`)."""
+    NOTE = "note"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One thing merging decided, in words."""
+
+    action: Action
+    name: str
+    """The owner name it is about."""
+    type: str
+    message: str
+    code: str
+    """Stable kebab-case id (`spf-merged`, `dmarc-weakened`, ...)."""
+    forceable: bool = True
+    """For a refusal: whether --force lifts it."""
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.name} {self.type}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """An existing record that the generated Terraform imports instead of creating."""
+
+    name: str
+    type: str
+    value: str | None = None
+    """Per-value providers (Cloudflare): which of our values this record becomes; None for a
+    whole record set (Route53)."""
+    record_id: str | None = None
+    """The provider's record id (Cloudflare); None when the id is built from names (Route53)."""
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """The merged spec, the decisions and the imports for one sending domain."""
+
+    domain: DomainSpec
+    """The spec after merging: render this one."""
+    decisions: tuple[Decision, ...]
+    adoptions: tuple[Adoption, ...] = ()
+    zone_id: str | None = None
+    """The zone id imports are built with (from the spec or found by discovery)."""
+
+    @property
+    def refusals(self) -> tuple[Decision, ...]:
+        """Decisions that stop `generate` (exit 1, nothing written)."""
+        return tuple(d for d in self.decisions if d.action is Action.REFUSE)
+
+    @property
+    def ok(self) -> bool:
+        return not self.refusals
+
+    def comments(self) -> tuple[str, ...]:
+        """The decisions as one-line comments for the generated file."""
+        return tuple(str(d) for d in self.decisions)
+
+
+def merge(spec: DomainSpec, existing: ExistingDomain, *, force: bool = False) -> MergeResult:
+    """Merge `existing` into `spec`; pure. With `force`, forceable refusals become FORCED."""
+    return _Merger(spec, existing, force).run()
+
+
+def refuse_spf_lookups(result: MergeResult, *, count: int, chain: Iterable[str], force: bool = False) -> MergeResult:
+    """Add the verdict of the live SPF lookup count (RFC 7208 §4.6.4) to a merge result.
+
+    `count` is the number of DNS-querying terms found by following the merged record's
+    includes live; `chain` the include chain that costs the most (outermost first).
+    """
+    if count <= spf.LOOKUP_LIMIT:
+        return result
+    path = " -> ".join(chain) or "(the record itself)"
+    message = (
+        f"the merged SPF record needs {count} DNS lookups, over the limit of {spf.LOOKUP_LIMIT} "
+        f"(RFC 7208 §4.6.4: receivers return permerror and SPF fails for all mail); the costliest "
+        f"include chain is {path}"
+    )
+    advice = "Drop or flatten an include, or use --force to write it anyway"
+    decision = _verdict(result.domain.domain, "TXT", "spf-too-many-lookups", message, advice, forceable=True, force=force)
+    return replace(result, decisions=result.decisions + (decision,))
+
+
+def _verdict(name: str, rtype: str, code: str, message: str, advice: str, *, forceable: bool, force: bool) -> Decision:
+    """A refusal saying what to do, or with --force (when it may lift it) the change, noted."""
+    if force and forceable:
+        return Decision(Action.FORCED, name, rtype, f"{message} (done because of --force)", code)
+    return Decision(Action.REFUSE, name, rtype, f"{message}. {advice}", code, forceable)
+
+
+def _show(text: str) -> str:
+    short = text if len(text) <= _SHOW else text[: _SHOW - 3] + "..."
+    return repr(short)
+
+
+class _Merger:
+    """One merge: collects decisions while building the merged spec."""
+
+    def __init__(self, spec: DomainSpec, existing: ExistingDomain, force: bool) -> None:
+        self.spec = spec
+        self.existing = existing
+        self.force = force
+        self.decisions: list[Decision] = []
+        # Cloudflare: existing record ids claimed by one of our values (SPF, DMARC).
+        self.claimed: dict[tuple[str, str, str], str | None] = {}
+
+    # -------------------------------------------------------------------------- helpers
+
+    def decide(self, action: Action, name: str, rtype: str, code: str, message: str) -> None:
+        self.decisions.append(Decision(action, name, rtype, message, code))
+
+    def refuse(self, name: str, rtype: str, code: str, message: str, *, advice: str, forceable: bool) -> bool:
+        """Record a refusal (or, with --force, a forced change); True when the change goes ahead."""
+        decision = _verdict(name, rtype, code, message, advice, forceable=forceable, force=self.force)
+        self.decisions.append(decision)
+        return decision.action is Action.FORCED
+
+    @property
+    def provider(self) -> Provider:
+        return self.spec.provider
+
+    @property
+    def per_value(self) -> bool:
+        """Cloudflare keeps one record per value; Route53 one record set per name and type."""
+        return self.provider is Provider.CLOUDFLARE
+
+    def cname_in_the_way(self, name: str) -> bool:
+        """A CNAME where we need a TXT record: nothing else may exist there (RFC 1034 §3.6.2)."""
+        cname = self.existing.get(name, "CNAME")
+        if cname is None:
+            return False
+        self.refuse(
+            name, "TXT", "cname-conflict",
+            f"{name} is a CNAME to {', '.join(cname.texts)}: no TXT record can sit beside it (RFC 1034 §3.6.2)",
+            advice="Remove the CNAME first (--force cannot help: the apply would fail)",
+            forceable=False,
+        )
+        return True
+
+    def routing_policy(self, record: ExistingRecord | None) -> bool:
+        if record is None or (record.set_identifier is None and record.alias is None):
+            return False
+        what = f"an alias to {record.alias}" if record.alias else f"a routing policy (set identifier {record.set_identifier!r})"
+        self.refuse(
+            record.name, record.type, "routing-policy-conflict",
+            f"the existing {record.type} record set at {record.name} is {what}; spotme-dns writes simple record sets",
+            advice="Change it by hand first",
+            forceable=False,
+        )
+        return True
+
+    # -------------------------------------------------------------------------- the merge
+
+    def run(self) -> MergeResult:
+        spec = self.spec
+        for note in self.existing.notes:
+            self.decide(Action.NOTE, spec.domain, "", "discovery-note", note)
+        spf_spec, keep_txt = self.merge_apex()
+        dmarc_spec = self.merge_dmarc()
+        self.merge_cnames()
+        zone_id = spec.zone_id or self.existing.zone_id
+        merged = replace(spec, spf=spf_spec, dmarc=dmarc_spec, keep_txt=keep_txt, zone_id=zone_id)
+        adoptions = self.adoptions(merged, zone_id)
+        return MergeResult(merged, tuple(self.decisions), adoptions, zone_id)
+
+    def merge_apex(self) -> tuple[SpfSpec, tuple[str, ...]]:
+        spec, d = self.spec, self.spec.domain
+        if self.cname_in_the_way(d):
+            return spec.spf, spec.keep_txt
+        record = self.existing.get(d, "TXT")
+        if self.routing_policy(record):
+            return spec.spf, spec.keep_txt
+        values = record.values if record else ()
+        spf_values = [v for v in values if spf.is_spf(v.text)]
+        spf_spec = self.merge_spf(spf_values)
+
+        verification = spec.mandrill.verification
+        if any(v.text == verification for v in values):
+            self.decide(Action.ADOPT, d, "TXT", "mandrill-verify-present", f"Mandrill verification {verification!r} already published")
+        else:
+            self.decide(Action.ADD, d, "TXT", "mandrill-verify-added", f"adding Mandrill verification {verification!r}")
+
+        keep_txt = list(spec.keep_txt)
+        for value in values:
+            if spf.is_spf(value.text) or value.text == verification or value.text in spec.keep_txt:
+                continue
+            if self.provider is Provider.ROUTE53:
+                keep_txt.append(value.text)
+                self.decide(Action.KEEP, d, "TXT", "txt-kept", f"kept {_show(value.text)} in the TXT record set, unchanged")
+            elif self.per_value:
+                self.decide(Action.KEEP, d, "TXT", "txt-left-alone", f"left {_show(value.text)} alone (its own Cloudflare record)")
+            else:
+                self.decide(Action.KEEP, d, "TXT", "txt-left-alone", f"left {_show(value.text)} alone: publish the records below beside it")
+        return spf_spec, tuple(keep_txt)
+
+    def merge_spf(self, spf_values: list[ExistingValue]) -> SpfSpec:
+        spec_spf, d = self.spec.spf, self.spec.domain
+        if not spf_values:
+            text = spf.merge_terms(spec_spf.keep, spec_spf.include, spec_spf.all)
+            self.decide(Action.ADD, d, "TXT", "spf-added", f"no SPF record yet: adding {_show(text)}")
+            return spec_spf
+        texts = sorted(v.text for v in spf_values)
+        if len(texts) > 1 and self.per_value:
+            # Only one of the records can be imported into our SPF resource; the others would stay.
+            self.refuse(
+                d, "TXT", "spf-multiple-records",
+                f"{d} has {len(texts)} SPF records ({'; '.join(_show(t) for t in texts)}): receivers treat that as "
+                "permerror (RFC 7208 §4.5)",
+                advice="Merge them into one in Cloudflare first (only one can be imported)",
+                forceable=False,
+            )
+            return spec_spf
+
+        terms: list[str] = []
+        invalid: list[str] = []
+        all_term: spf.Term | None = None
+        redirect: spf.Term | None = None
+        after_all: list[str] = []
+        for text in texts:
+            seen_all = False
+            for word in text.split()[1:]:
+                try:
+                    term = spf.parse_term(word)
+                except spf.SpfSyntaxError:
+                    invalid.append(word)
+                    continue
+                if term.name == "all" and not term.is_modifier:
+                    all_term = all_term or term
+                    seen_all = True
+                elif term.is_modifier and term.name == "redirect":
+                    redirect = redirect or term
+                else:
+                    terms.append(term.text)
+                    if seen_all and not term.is_modifier:
+                        after_all.append(term.text)
+
+        if invalid and not self.refuse(
+            d, "TXT", "spf-existing-invalid",
+            f"the existing SPF record has terms that are not valid SPF: {' '.join(invalid)} (RFC 7208 §12); "
+            "they are dropped",
+            advice="Fix the record, or use --force to drop those terms",
+            forceable=True,
+        ):
+            return spec_spf
+
+        if redirect is not None:
+            if all_term is not None:
+                self.decide(
+                    Action.NOTE, d, "TXT", "spf-redirect-dropped",
+                    f"dropped {redirect.text}: receivers ignore a redirect next to 'all' (RFC 7208 §5.1)",
+                )
+            else:
+                terms.append(f"include:{redirect.value}")
+                self.decide(
+                    Action.NOTE, d, "TXT", "spf-redirect-included",
+                    f"{redirect.text} became include:{redirect.value} so SpotMe's include can be added "
+                    "(RFC 7208 §5.1: a redirect is ignored once the record has 'all')",
+                )
+        if after_all:
+            self.decide(
+                Action.NOTE, d, "TXT", "spf-terms-after-all",
+                f"{' '.join(after_all)} stood after 'all' and was ignored by receivers (RFC 7208 §5.1); it now counts",
+            )
+
+        if spec_spf.all_explicit:
+            all_text = spec_spf.all
+            if all_term is not None and all_term.text != all_text:
+                self.decide(Action.NOTE, d, "TXT", "spf-all-from-spec", f"'all' set by the spec: {all_text} (the existing record had {all_term.text})")
+        elif all_term is not None:
+            all_text = all_term.text
+            if all_term.qualifier in ("", "+"):
+                self.decide(
+                    Action.NOTE, d, "TXT", "spf-pass-all",
+                    f"the existing record ends in {all_term.text}, which lets any server send as {d}; kept because "
+                    "the spec does not set spf.all",
+                )
+        elif redirect is not None:
+            all_text = spec_spf.all
+            self.decide(Action.NOTE, d, "TXT", "spf-all-default", f"'all' is the spec's default {all_text} (the redirect target's own 'all' no longer applies)")
+        else:
+            # RFC 7208 §4.7: no match and no redirect is "neutral": ?all says exactly that.
+            all_text = "?all"
+            self.decide(
+                Action.NOTE, d, "TXT", "spf-all-neutral",
+                "the existing record has no 'all' (neutral by RFC 7208 §4.7): wrote ?all to keep that; set spf.all to change it",
+            )
+
+        merged_spec = replace(spec_spf, keep=(*terms, *spec_spf.keep), all=all_text)
+        merged = spf.merge_terms(merged_spec.keep, merged_spec.include, merged_spec.all)
+        old_keys = {spf.parse_term(t).key for t in terms}
+        added = [t for t in merged.split()[1:-1] if spf.parse_term(t).key not in old_keys]
+        if len(texts) == 1 and merged == texts[0]:
+            self.decide(Action.ADOPT, d, "TXT", "spf-unchanged", f"SPF record already right: {_show(merged)}")
+        elif len(texts) > 1:
+            self.decide(
+                Action.CHANGE, d, "TXT", "spf-merged",
+                f"{len(texts)} SPF records (permerror, RFC 7208 §4.5) merged into one: {_show(merged)}",
+            )
+        else:
+            kept = f"kept the existing terms {' '.join(terms)} in order, " if terms else ""
+            self.decide(
+                Action.CHANGE, d, "TXT", "spf-merged",
+                f"SPF: {kept}added {' '.join(added) or 'nothing'} before {all_text}: {_show(merged)}",
+            )
+        direct = len(spf.parse_spf(merged).lookup_terms)
+        if direct > spf.LOOKUP_LIMIT and not self.refuse(
+            d, "TXT", "spf-too-many-lookups",
+            f"the merged SPF record has {direct} DNS-querying terms before following any include, over the "
+            f"limit of {spf.LOOKUP_LIMIT} (RFC 7208 §4.6.4)",
+            advice="Drop some, or use --force to write it anyway",
+            forceable=True,
+        ):
+            return spec_spf
+        if self.per_value:
+            self.claimed[(d, "TXT", merged)] = spf_values[0].record_id
+        return merged_spec
+
+    def merge_dmarc(self) -> DmarcSpec:
+        spec, name = self.spec, f"_dmarc.{self.spec.domain}"
+        wanted = spec.dmarc
+        if self.cname_in_the_way(name):
+            return wanted
+        record = self.existing.get(name, "TXT")
+        if self.routing_policy(record):
+            return wanted
+        values = record.values if record else ()
+        found = [v for v in values if dmarc.is_dmarc(v.text)]
+        others = [v for v in values if not dmarc.is_dmarc(v.text)]
+        ours = wanted.text()
+        if others:
+            shown = "; ".join(_show(v.text) for v in others)
+            if self.provider is Provider.ROUTE53:
+                if not self.refuse(
+                    name, "TXT", "dmarc-other-txt",
+                    f"{name} also holds TXT values that are not DMARC ({shown}); the record set spotme-dns writes "
+                    "replaces them",
+                    advice="Move them, or use --force to replace them",
+                    forceable=True,
+                ):
+                    return wanted
+            else:
+                self.decide(Action.KEEP, name, "TXT", "txt-left-alone", f"left {shown} alone")
+        if not found:
+            self.decide(Action.ADD, name, "TXT", "dmarc-added", f"no DMARC record yet: adding {_show(ours)}")
+            return wanted
+        if len(found) > 1:
+            listed = "; ".join(_show(v.text) for v in found)
+            if not self.refuse(
+                name, "TXT", "dmarc-multiple-records",
+                f"{name} has {len(found)} DMARC records ({listed}): receivers ignore them all (RFC 7489 §6.6.3)",
+                advice=(
+                    "Keep only one in Cloudflare first (only one can be imported)"
+                    if self.per_value
+                    else f"Use --force to replace them with {_show(ours)}"
+                ),
+                forceable=not self.per_value,
+            ):
+                return wanted
+            return wanted
+        current = found[0]
+        try:
+            parsed = dmarc.parse_dmarc(current.text)
+        except dmarc.DmarcSyntaxError as err:
+            if not self.refuse(
+                name, "TXT", "dmarc-existing-invalid",
+                f"the existing DMARC record {_show(current.text)} is invalid ({err}); replacing it with {_show(ours)}",
+                advice="Fix it, or use --force",
+                forceable=True,
+            ):
+                return wanted
+            self.claim(name, ours, current)
+            return wanted
+        if not wanted.explicit:
+            self.decide(
+                Action.ADOPT, name, "TXT", "dmarc-kept",
+                f"kept the existing DMARC record {_show(current.text)} (the spec has no dmarc section)",
+            )
+            adopted = replace(wanted, policy=parsed.policy, tags=tuple(t for t in parsed.tags if t[0] not in ("v", "p")), raw=current.text)
+            self.claim(name, current.text, current)
+            return adopted
+        if _same_dmarc(parsed, wanted.text()):
+            self.decide(Action.ADOPT, name, "TXT", "dmarc-unchanged", f"DMARC record already as the spec asks: {_show(current.text)}")
+            self.claim(name, current.text, current)
+            return replace(wanted, raw=current.text)
+        if dmarc.weakens(parsed.policy, wanted.policy):
+            if not self.refuse(
+                name, "TXT", "dmarc-weakened",
+                f"the spec asks for p={wanted.policy} but {name} has p={parsed.policy}: that weakens the policy and "
+                "lets spoofed mail through",
+                advice=f"Set dmarc.policy: {parsed.policy} in the spec, or use --force",
+                forceable=True,
+            ):
+                return wanted
+        else:
+            dropped = [f"{k}={v}" for k, v in parsed.tags if k not in ("v", "p") and k not in dict(wanted.tags)]
+            lost = f" (drops {', '.join(dropped)})" if dropped else ""
+            self.decide(
+                Action.CHANGE, name, "TXT", "dmarc-replaced",
+                f"replaced {_show(current.text)} with {_show(ours)} as the spec asks{lost}",
+            )
+        self.claim(name, ours, current)
+        return wanted
+
+    def claim(self, name: str, our_text: str, current: ExistingValue) -> None:
+        if self.per_value:
+            self.claimed[(name, "TXT", our_text)] = current.record_id
+
+    def merge_cnames(self) -> None:
+        spec, d = self.spec, self.spec.domain
+        wanted = [(f"{t}._domainkey.{d}", f"{t}.{spec.ses.signing_zone}", "SES DKIM") for t in spec.ses.dkim_tokens]
+        if spec.mandrill.dkim:
+            wanted += [(f"{sel}._domainkey.{d}", target, "Mandrill DKIM") for sel, target in MANDRILL_DKIM]
+        for name, target, what in wanted:
+            here = self.existing.at(name)
+            cname = next((r for r in here if r.type == "CNAME"), None)
+            others = [r for r in here if r.type != "CNAME"]
+            if others:
+                listed = ", ".join(f"{r.type} {'; '.join(_show(t) for t in r.texts) or r.alias or ''}".strip() for r in others)
+                self.refuse(
+                    name, "CNAME", "cname-conflict",
+                    f"{name} already holds {listed}: a CNAME cannot sit beside other data (RFC 1034 §3.6.2)",
+                    advice="Remove it first (--force cannot help: the apply would fail)",
+                    forceable=False,
+                )
+                continue
+            if cname is None:
+                self.decide(Action.ADD, name, "CNAME", "dkim-added", f"adding {what} CNAME to {target}")
+                continue
+            if self.routing_policy(cname):
+                continue
+            if cname.texts == (target,):
+                self.decide(Action.ADOPT, name, "CNAME", "dkim-adopted", f"{what} CNAME to {target} already right: adopted (imported), not recreated")
+                if self.per_value:
+                    self.claimed[(name, "CNAME", target)] = cname.values[0].record_id
+                continue
+            if self.refuse(
+                name, "CNAME", "dkim-cname-differs",
+                f"{name} is a CNAME to {', '.join(cname.texts)}, the spec wants {target} ({what}); repointing it",
+                advice="Fix the spec, or use --force",
+                forceable=True,
+            ) and self.per_value:
+                self.claimed[(name, "CNAME", target)] = cname.values[0].record_id
+
+    # -------------------------------------------------------------------------- imports
+
+    def adoptions(self, merged: DomainSpec, zone_id: str | None) -> tuple[Adoption, ...]:
+        if self.provider is Provider.GENERIC or any(d.action is Action.REFUSE for d in self.decisions):
+            return ()
+        records = build_records(merged).records
+        out: list[Adoption] = []
+        if self.provider is Provider.ROUTE53:
+            out = [Adoption(r.name, r.type.value) for r in records if self.existing.get(r.name, r.type.value) is not None]
+            if out and not zone_id:
+                self.refuse(
+                    merged.domain, "", "import-id-unknown",
+                    f"{len(out)} of these record sets already exist but the hosted zone id is unknown, so no import "
+                    "can be written (apply would fail with 'already exists'); writing without imports",
+                    advice="Set zone_id in the spec, or make AWS credentials available so the zone is found by "
+                    "name; --force writes the files without imports",
+                    forceable=True,
+                )
+                return ()
+            return tuple(out)
+        # Cloudflare: one resource per value; import the record that each value takes over.
+        missing = []
+        for record in records:
+            existing = self.existing.get(record.name, record.type.value)
+            for value in record.values:
+                if value.purpose is Purpose.KEPT_TXT:
+                    continue  # not written on Cloudflare: the customer's record stays as it is
+                key = (record.name, record.type.value, value.text)
+                if key in self.claimed:
+                    record_id = self.claimed[key]
+                elif existing is not None:
+                    match = next((v for v in existing.values if v.text == value.text), None)
+                    if match is None:
+                        continue
+                    record_id = match.record_id
+                else:
+                    continue
+                if not record_id:
+                    missing.append(f"{record.name} {record.type.value}")
+                    continue
+                out.append(Adoption(record.name, record.type.value, value.text, record_id))
+        if missing:
+            self.refuse(
+                merged.domain, "", "import-id-unknown",
+                f"records already exist at {', '.join(dict.fromkeys(missing))} but their Cloudflare record ids are "
+                "unknown, so no import can be written; writing without those imports",
+                advice="Set CLOUDFLARE_API_TOKEN so they are read through the API; --force writes the files "
+                "without those imports",
+                forceable=True,
+            )
+        return tuple(out)
+
+
+def _same_dmarc(parsed: dmarc.DmarcRecord, text: str) -> bool:
+    """Two DMARC records that say the same (tag order after v=DMARC1 and case aside)."""
+    other = dmarc.parse_dmarc(text)
+
+    def norm(r: dmarc.DmarcRecord) -> dict[str, str]:
+        return {k: v.strip().lower() if k not in ("rua", "ruf") else v.strip() for k, v in r.tags}
+
+    return norm(parsed) == norm(other)
+
