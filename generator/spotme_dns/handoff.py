@@ -193,7 +193,7 @@ def handoff_document(records: DomainRecords, *, spec_file: str = "spec.yaml") ->
     blocks += _records_section(d, zone, rows)
     blocks += _check_section(d, zone, rows, ses_tokens, spec_file)
     if records.notes:
-        blocks += [Heading(2, _inl("Notes")), Bullets(tuple(_inl(note) for note in records.notes))]
+        blocks += [Heading(2, _inl("Notes")), Bullets(tuple(_inl(note[:1].upper() + note[1:]) for note in records.notes))]
     return tuple(blocks)
 
 
