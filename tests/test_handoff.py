@@ -144,7 +144,7 @@ def test_apex_domain_host_is_at_sign():
     assert rows[2][1:3] == ["_dmarc.acme-events.com", "_dmarc"]
     text = render_markdown(_records(_spec()))
     assert "your existing value: keep it" not in text and "existing value to keep" not in text
-    assert "**7 DNS records**" in text
+    assert "**8 DNS records**" in text
 
 
 def test_without_mandrill_dkim():
