@@ -24,6 +24,8 @@ DEFAULT_TTL = 3600
 TTL_RANGE = (60, 86400)
 MANDRILL_PREFIX = "mandrill_verify."
 SPF_ALL_CHOICES = ("-all", "~all", "?all")
+#: Route53's limit on one TXT value (all its 255-octet strings together).
+MAX_TXT_OCTETS = 4000
 
 
 class Provider(str, Enum):
@@ -134,14 +136,41 @@ CLOUDFLARE_KEYS = ("version",)
 
 
 class _Collector:
-    """Collects problems; `at` names the place in the spec as a dotted path."""
+    """Collects problems; `where` names the place in the spec as a dotted path.
+
+    A value inherited from `defaults` is checked once per domain that uses it; its problems
+    are reported once, named `defaults.<key>` (where the fix goes), not once per domain.
+    """
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.seen: set[Problem] = set()
+        self.attempts = 0
+        """Problems found, counting repeats (a domain is invalid when this grows)."""
+        self.default_ids: set[int] = set()
+        self.scope = ""
+        """The `domains[i]` prefix of the domain being checked."""
 
     def add(self, node: YNode | Location, where: str, message: str, code: str = "invalid") -> None:
+        self.attempts += 1
         loc = node.loc if isinstance(node, YNode) else node
-        self.problems.append(Problem(loc, f"{where}: {message}" if where else message, code))
+        if isinstance(node, YNode) and id(node) in self.default_ids and self.scope and where.startswith(self.scope):
+            where = "defaults" + where[len(self.scope):]
+        problem = Problem(loc, f"{where}: {message}" if where else message, code)
+        if problem not in self.seen:
+            self.seen.add(problem)
+            self.problems.append(problem)
+
+    def mark_defaults(self, node: YNode) -> None:
+        """Remember every value under `defaults` (by identity: the same objects reach each domain)."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            self.default_ids.add(id(current))
+            if isinstance(current.value, dict):
+                stack.extend(current.value.values())
+            elif isinstance(current.value, list):
+                stack.extend(current.value)
 
 
 def load_spec(paths: Iterable[str]) -> Spec:
@@ -158,14 +187,7 @@ def load_spec(paths: Iterable[str]) -> Spec:
     for other in backends[1:]:
         if (other.kind, other.fields, other.encrypt) != (backends[0].kind, backends[0].fields, backends[0].encrypt):
             problems.append(Problem(other.location, f"backend: differs from the one at {backends[0].location} (one state per run)", "bad-backend"))
-    seen: dict[str, DomainSpec] = {}
-    for d in domains:
-        if d.domain in seen:
-            problems.append(
-                Problem(d.location, f"domain {d.domain!r} is already defined at {seen[d.domain].location}", "duplicate-domain")
-            )
-        else:
-            seen[d.domain] = d
+    problems.extend(duplicate_domain_problems(domains))  # across files; within one file already checked
     if problems:
         raise SpecError(problems)
     return Spec(tuple(domains), paths, backends[0] if backends else None)
@@ -201,8 +223,9 @@ def _check_document(root: YNode, backends: list[SpecBackend] | None = None) -> l
         if not defaults.is_mapping:
             c.add(defaults, "defaults", "expected a mapping of per-domain keys", "bad-type")
         else:
-            default_map = defaults.value  # type: ignore[assignment]
-            _unknown_keys(c, default_map, DEFAULTABLE, "defaults")
+            default_map = {k: v for k, v in defaults.value.items() if k in DEFAULTABLE}  # type: ignore[union-attr]
+            _unknown_keys(c, defaults.value, DEFAULTABLE, "defaults", hints=_PER_DOMAIN_ONLY)  # type: ignore[arg-type]
+            c.mark_defaults(defaults)
     if "backend" in top:
         backend, backend_problems = check_backend_node(top["backend"])
         c.problems.extend(backend_problems)
@@ -213,24 +236,67 @@ def _check_document(root: YNode, backends: list[SpecBackend] | None = None) -> l
     if domains_node is None:
         c.add(root, "domains", "missing; list at least one sending domain", "missing-key")
     elif not domains_node.is_sequence or not domains_node.value:
-        c.add(domains_node, "domains", "expected a non-empty list of domains", "bad-type")
+        c.add(domains_node, "domains", "expected a non-empty list of domains, each a mapping starting '- domain: ...'", "bad-type")
     else:
         for i, item in enumerate(domains_node.value):  # type: ignore[arg-type]
-            domain = _check_domain(c, item, default_map, f"domains[{i}]")
+            c.scope = f"domains[{i}]"
+            domain = _check_domain(c, item, default_map, c.scope)
+            c.scope = ""
             if domain is not None:
                 out.append(domain)
+    c.problems.extend(duplicate_domain_problems(out))
     if c.problems:
         raise SpecError(sorted(c.problems, key=lambda p: (p.location.line or 0, p.location.column or 0)))
     return out
 
 
-def _unknown_keys(c: _Collector, mapping: dict[str, YNode], allowed: tuple[str, ...], where: str) -> None:
+#: Keys that are close to a real one in meaning rather than spelling: the hint to give.
+_PER_DOMAIN_ONLY = {
+    "domain": "'domain' is per domain; it cannot be a default",
+    "zone": "'zone' is per domain (it defaults to the domain itself)",
+    "zone_id": "'zone_id' is per domain (each zone has its own)",
+}
+_DMARC_HINTS = {
+    "p": "did you mean 'policy'?",
+    "v": "v=DMARC1 is written for you; leave it out",
+    "dmarc": "list the tags (policy, rua, ...) directly under 'dmarc'",
+}
+_DOMAIN_HINTS = {
+    "name": "did you mean 'domain'?",
+    "dkim_tokens": "did you mean 'ses: {dkim_tokens: [...]}'?",
+    "verification": "did you mean 'mandrill: {verification: ...}'?",
+}
+
+
+def _unknown_keys(
+    c: _Collector, mapping: dict[str, YNode], allowed: tuple[str, ...], where: str, *, hints: dict[str, str] | None = None
+) -> None:
     for key, node in mapping.items():
         if key not in allowed:
+            special = (hints or {}).get(key)
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else f" (expected one of: {', '.join(allowed)})"
+            if special:
+                hint = f": {special}"
+            elif close:
+                hint = f"; did you mean {close[0]!r}?"
+            else:
+                hint = f" (expected one of: {', '.join(allowed)})"
             place = f"{where}.{key}" if where else key
             c.add(node, place, f"unknown key{hint}", "unknown-key")
+
+
+def duplicate_domain_problems(domains: Iterable[DomainSpec]) -> list[Problem]:
+    """A domain may appear once across all files: its records would be written twice."""
+    problems: list[Problem] = []
+    seen: dict[str, DomainSpec] = {}
+    for d in domains:
+        if d.domain in seen:
+            problems.append(
+                Problem(d.location, f"domain {d.domain!r} is already defined at {seen[d.domain].location}", "duplicate-domain")
+            )
+        else:
+            seen[d.domain] = d
+    return problems
 
 
 def _merged(item: dict[str, YNode], defaults: dict[str, YNode]) -> dict[str, YNode]:
@@ -249,9 +315,9 @@ def _check_domain(c: _Collector, item: YNode, defaults: dict[str, YNode], where:
     if not item.is_mapping:
         c.add(item, where, "expected a mapping with at least 'domain', 'ses' and 'mandrill'", "bad-type")
         return None
-    _unknown_keys(c, item.value, DOMAIN_KEYS, where)  # type: ignore[arg-type]
+    _unknown_keys(c, item.value, DOMAIN_KEYS, where, hints=_DOMAIN_HINTS)  # type: ignore[arg-type]
     d = _merged(item.value, defaults)  # type: ignore[arg-type]
-    before = len(c.problems)
+    before = c.attempts
 
     domain_node = d.get("domain")
     domain = None
@@ -270,10 +336,10 @@ def _check_domain(c: _Collector, item: YNode, defaults: dict[str, YNode], where:
     if "provider" in d:
         node = d["provider"]
         choices = tuple(p.value for p in Provider)
-        if not isinstance(node.value, str) or node.value.lower() not in choices:
-            c.add(node, f"{where}.provider", f"expected one of {', '.join(choices)} (got {node.value!r})", "bad-provider")
+        if not isinstance(node.value, str) or node.value not in choices:
+            c.add(node, f"{where}.provider", f"expected one of {', '.join(choices)} (got {node.value!r}){_suggest(node.value, choices)}", "bad-provider")
         else:
-            provider = Provider(node.value.lower())
+            provider = Provider(node.value)
 
     ttl = DEFAULT_TTL
     if "ttl" in d:
@@ -303,13 +369,40 @@ def _check_domain(c: _Collector, item: YNode, defaults: dict[str, YNode], where:
     dmarc_spec = _check_dmarc(c, d.get("dmarc"), f"{where}.dmarc")
     keep_txt = _check_keep_txt(c, d.get("keep_txt"), f"{where}.keep_txt")
 
-    if len(c.problems) > before or domain is None or zone is None or ses is None or mandrill is None:
+    if domain is not None and domain_node is not None and ses is not None:
+        _check_derived_names(c, domain_node, f"{where}.domain", domain, ses)
+
+    if c.attempts > before or domain is None or zone is None or ses is None or mandrill is None:
         return None
     return DomainSpec(
         domain=domain, zone=zone, provider=provider, ses=ses, mandrill=mandrill,
         spf=spf_spec or SpfSpec(), dmarc=dmarc_spec or DmarcSpec(), ttl=ttl, zone_id=zone_id,
         keep_txt=keep_txt, cloudflare_version=cloudflare_version, location=item.loc,
     )
+
+
+def _suggest(value: object, choices: tuple[str, ...]) -> str:
+    """`; did you mean 'x'?` for a near miss (case, spelling), else ``."""
+    if not isinstance(value, str):
+        return ""
+    lowered = value.strip().lower()
+    if lowered in choices:
+        return f"; did you mean {lowered!r}?"
+    close = difflib.get_close_matches(lowered, choices, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _check_derived_names(c: _Collector, node: YNode, where: str, domain: str, ses: SesSpec) -> None:
+    """The names the records live at (and point to) must themselves fit in 253 octets."""
+    names = [f"_dmarc.{domain}", f"mte1._domainkey.{domain}"]
+    names += [f"{t}._domainkey.{domain}" for t in ses.dkim_tokens]
+    longest = max(names, key=len)
+    if len(longest) > 253:
+        c.add(node, where, f"too long for its records: {longest[:30]}... would be {len(longest)} octets (at most 253)", "bad-domain")
+    targets = [f"{t}.{ses.signing_zone}" for t in ses.dkim_tokens]
+    longest = max(targets, key=len)
+    if len(longest) > 253:
+        c.add(node, where, f"SES CNAME target {longest[:30]}... would be {len(longest)} octets (at most 253)", "bad-domain")
 
 
 def _mapping(c: _Collector, node: YNode, where: str, keys: tuple[str, ...]) -> dict[str, YNode] | None:
@@ -345,7 +438,10 @@ def _string_list(c: _Collector, node: YNode | None, where: str, what: str) -> li
     return out
 
 
-_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+#: A host name label after IDNA: letters, digits, inner hyphens (RFC 1123 §2.1, RFC 5890 A-labels).
+#: No underscore: a sending domain is a host name (RFC 5321 §4.1.2), and these names become folders.
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_ASCII_ALLOWED = re.compile(r"[A-Za-z0-9.-]")
 
 
 def check_domain_name(c: _Collector, node: YNode, where: str) -> str | None:
@@ -362,42 +458,69 @@ def check_domain_name(c: _Collector, node: YNode, where: str) -> str | None:
 
 def normalize_domain(text: str) -> str:
     """The A-label, lower-case spelling without trailing dot (assumes a valid name)."""
-    name = text.strip().rstrip(".")
-    try:
-        return idna.encode(name, uts46=True).decode("ascii").lower()
-    except idna.IDNAError:
-        return name.lower()
+    labels, _ = _a_labels(text)
+    return ".".join(labels) if labels is not None else text.strip().rstrip(".").lower()
 
 
 def domain_name_problem(text: str) -> str | None:
-    """Why `text` is not a usable domain name, or None."""
-    name = text.strip()
-    if name.endswith("."):
-        name = name[:-1]
-    if not name:
-        return "empty domain name"
-    if any(ch in name for ch in "/\\ \t\n:*@?#%\"'`$;,<>|"):
-        bad = next(ch for ch in name if ch in "/\\ \t\n:*@?#%\"'`$;,<>|")
-        return f"{text!r} is not a domain name (character {bad!r} not allowed)"
-    if ".." in name or name.startswith("."):
-        return f"{text!r} has an empty label"
-    try:
-        ascii_name = idna.encode(name, uts46=True).decode("ascii").lower() if not name.isascii() else name.lower()
-    except idna.IDNAError as err:
-        return f"{text!r} is not a valid internationalised domain name ({err})"
-    labels = ascii_name.split(".")
+    """Why `text` is not a usable domain name, or None.
+
+    Checked: characters (only letters, digits, hyphens and dots survive, so a name can never
+    become a path), IDNA 2008 with UTS #46 mapping for non-ASCII names, valid `xn--` labels,
+    labels of 1 to 63 octets, at most 253 octets in all (RFC 1035 §2.3.4), at least two labels,
+    and a top-level label that is not all digits.
+    """
+    labels, problem = _a_labels(text)
+    if problem or labels is None:
+        return problem
     if len(labels) < 2:
-        return f"{text!r} is not a fully qualified domain name (it needs at least two labels)"
-    for label in labels:
-        if len(label) > 63:
-            return f"label {label[:20]!r}... is {len(label)} octets long (at most 63)"
-        if not _LABEL.match(label):
-            return f"label {label!r} of {text!r} is not valid (letters, digits and inner hyphens only)"
+        return f"{text!r} is not a fully qualified domain name (it needs at least two labels, like example.com)"
+    ascii_name = ".".join(labels)
     if labels[-1].isdigit():
         return f"{text!r} looks like an address, not a domain name"
     if len(ascii_name) > 253:
-        return f"{text!r} is {len(ascii_name)} octets long (at most 253)"
+        return f"{text!r} is {len(ascii_name)} octets long as a DNS name (at most 253)"
     return None
+
+
+def _a_labels(text: str) -> tuple[list[str] | None, str | None]:
+    """The name's lower-case A-labels, or the reason it has none."""
+    name = text.strip()
+    if name.endswith("."):
+        name = name[:-1]  # the root label: `example.com.` is `example.com`
+    if not name:
+        return None, "empty domain name"
+    for ch in name:
+        if ch.isascii() and not _ASCII_ALLOWED.match(ch):
+            return None, f"{text!r} is not a domain name (character {ch!r} not allowed: letters, digits, '-' and '.' only)"
+        if not ch.isascii() and (ch.isspace() or not ch.isprintable()):
+            return None, f"{text!r} is not a domain name (character {ch!r} not allowed)"
+    if not name.isascii():
+        try:
+            # UTS #46: full-width dots and letters, upper case and the like map to their plain forms.
+            name = idna.uts46_remap(name, std3_rules=True, transitional=False)
+        except idna.IDNAError as err:
+            return None, f"{text!r} is not a valid internationalised domain name ({err})"
+    labels: list[str] = []
+    for label in name.split("."):
+        if not label:
+            return None, f"{text!r} has an empty label"
+        try:
+            if not label.isascii():
+                label = idna.alabel(label).decode("ascii")
+            elif label.lower().startswith("xn--"):
+                idna.ulabel(label.lower())  # an A-label must decode to a valid U-label
+        except idna.IDNAError as err:
+            return None, f"label {label!r} of {text!r} is not a valid internationalised label ({err})"
+        except UnicodeError:
+            return None, f"label {label!r} of {text!r} is not a valid internationalised label"
+        label = label.lower()
+        if len(label) > 63:
+            return None, f"label {label[:20]!r}... of {text!r} is {len(label)} octets long (at most 63)"
+        if not _LABEL.match(label):
+            return None, f"label {label!r} of {text!r} is not valid (letters, digits and inner hyphens only)"
+        labels.append(label)
+    return labels, None
 
 
 _ROUTE53_ZONE_ID = re.compile(r"^(?:/hostedzone/)?(Z[A-Z0-9]{1,32})$")
@@ -423,7 +546,8 @@ def _check_zone_id(c: _Collector, node: YNode, where: str, provider: Provider) -
     return text
 
 
-_SES_TOKEN = re.compile(r"^[a-z0-9]{16,64}$")
+#: An Easy DKIM token is one DNS label of letters and digits (SES returns 32 lower-case characters).
+_SES_TOKEN = re.compile(r"^[a-z0-9]{16,63}$")
 
 
 def _check_ses(c: _Collector, node: YNode | None, item: YNode, where: str) -> SesSpec | None:
@@ -445,7 +569,7 @@ def _check_ses(c: _Collector, node: YNode | None, item: YNode, where: str) -> Se
             for i, (text, tok_node) in enumerate(items):
                 token = text.lower()
                 if not _SES_TOKEN.match(token):
-                    c.add(tok_node, f"{where}.dkim_tokens[{i}]", f"{text!r} is not an SES DKIM token (16-64 letters and digits)", "bad-ses-tokens")
+                    c.add(tok_node, f"{where}.dkim_tokens[{i}]", f"{text!r} is not an SES DKIM token (16-63 letters and digits, as SES returns them)", "bad-ses-tokens")
                 elif token in tokens:
                     c.add(tok_node, f"{where}.dkim_tokens[{i}]", f"token {text!r} is listed twice", "bad-ses-tokens")
                 tokens.append(token)
@@ -495,31 +619,41 @@ def _check_spf(c: _Collector, node: YNode | None, where: str) -> SpfSpec | None:
     m = _mapping(c, node, where, SPF_KEYS)
     if m is None:
         return None
-    before = len(c.problems)
+    before = c.attempts
     include: list[str] = [SPOTME_SPF_INCLUDE]
     items = _string_list(c, m.get("include"), f"{where}.include", "domains to include")
     if items is not None:
         include = []
         for i, (text, item) in enumerate(items):
             domain = text[len("include:"):] if text.lower().startswith("include:") else text
+            if ":" in domain or " " in domain or "=" in domain:
+                c.add(item, f"{where}.include[{i}]", f"expected a domain to include, like _spf.google.com (got {text!r}); other SPF terms go in spf.keep", "spf-syntax")
+                continue
             try:
                 spf.parse_term(f"include:{domain}")
             except spf.SpfSyntaxError as err:
                 c.add(item, f"{where}.include[{i}]", str(err), "spf-syntax")
                 continue
-            include.append(domain.lower().rstrip("."))
+            # Macros are case-sensitive (RFC 7208 §7.3: upper case means URL-escape); names are not.
+            include.append(domain.rstrip(".") if "%" in domain else domain.lower().rstrip("."))
         if SPOTME_SPF_INCLUDE not in include:
             c.add(m["include"], f"{where}.include", f"must contain {SPOTME_SPF_INCLUDE} (SpotMe's servers)", "spf-missing-spotme")
     keep: list[str] = []
     items = _string_list(c, m.get("keep"), f"{where}.keep", "SPF terms")
     for i, (text, item) in enumerate(items or []):
+        if spf.is_spf(text):
+            c.add(item, f"{where}.keep[{i}]", "a second 'v=spf1': list the terms of the existing SPF record to keep, without 'v=spf1' and 'all' (one SPF record per name, RFC 7208 §3.2)", "spf-multiple-records")
+            continue
         for term_text in text.split():
             try:
                 term = spf.parse_term(term_text)
             except spf.SpfSyntaxError as err:
                 c.add(item, f"{where}.keep[{i}]", str(err), "spf-syntax")
                 continue
-            if term.name == "all" and not term.is_modifier:
+            if term.is_modifier and term.name in spf.MECHANISMS:
+                # Grammatical (an unknown modifier, RFC 7208 §6) but ignored by receivers: a typo.
+                c.add(item, f"{where}.keep[{i}]", f"{term_text!r} is an unknown modifier that receivers ignore; did you mean {term.name + ':' + term.value!r}?", "spf-syntax")
+            elif term.name == "all" and not term.is_modifier:
                 c.add(item, f"{where}.keep[{i}]", f"{term_text!r}: set the final 'all' with 'spf.all', not in keep", "spf-syntax")
             elif term.is_modifier and term.name == "redirect":
                 c.add(item, f"{where}.keep[{i}]", f"{term_text!r}: a redirect is ignored next to 'all' (RFC 7208 §5.1); include the domain instead", "spf-syntax")
@@ -533,10 +667,18 @@ def _check_spf(c: _Collector, node: YNode | None, where: str) -> SpfSpec | None:
                 c.add(m["all"], f"{where}.all", f"expected one of {', '.join(SPF_ALL_CHOICES)} (got {text!r})", "spf-syntax")
             else:
                 all_term = text
-    if len(c.problems) > before:
+    if c.attempts > before:
         return None
     result = SpfSpec(tuple(include), tuple(keep), all_term, all_explicit="all" in m)
-    direct = len(spf.parse_spf(spf.merge_terms(result.keep, result.include, result.all)).lookup_terms)
+    try:
+        merged = spf.merge_terms(result.keep, result.include, result.all)
+        direct = len(spf.parse_spf(merged).lookup_terms)
+    except spf.SpfSyntaxError as err:  # for example exp= kept twice (RFC 7208 §6)
+        c.add(m.get("keep", node), f"{where}.keep", f"the merged SPF record is not valid: {err}", "spf-syntax")
+        return None
+    if len(merged.encode("utf-8")) > MAX_TXT_OCTETS:
+        c.add(node, where, f"the merged SPF record is {len(merged.encode('utf-8'))} octets (at most {MAX_TXT_OCTETS:,})", "txt-too-long")
+        return None
     if direct > spf.LOOKUP_LIMIT:
         c.add(node, where, f"the SPF record would have {direct} DNS-querying terms before nesting (RFC 7208 §4.6.4 allows 10)", "spf-too-many-lookups")
         return None
@@ -546,17 +688,19 @@ def _check_spf(c: _Collector, node: YNode | None, where: str) -> SpfSpec | None:
 def _check_dmarc(c: _Collector, node: YNode | None, where: str) -> DmarcSpec | None:
     if node is None:
         return None
-    m = _mapping(c, node, where, DMARC_KEYS)
-    if m is None:
+    if not node.is_mapping:
+        c.add(node, where, f"expected a mapping like {{policy: none, rua: [mailto:dmarc@example.com]}} (keys: {', '.join(DMARC_KEYS)})", "bad-type")
         return None
-    before = len(c.problems)
+    m: dict[str, YNode] = node.value  # type: ignore[assignment]
+    _unknown_keys(c, m, DMARC_KEYS, where, hints=_DMARC_HINTS)
+    before = c.attempts
     policy = "none"
     if "policy" in m:
         text = _string(c, m["policy"], f"{where}.policy", "none, quarantine or reject")
         if text is not None:
-            if text.lower() not in dmarc.POLICIES:
-                c.add(m["policy"], f"{where}.policy", f"expected one of {', '.join(dmarc.POLICIES)} (got {text!r})", "dmarc-syntax")
-            policy = text.lower()
+            if text not in dmarc.POLICIES:
+                c.add(m["policy"], f"{where}.policy", f"expected one of {', '.join(dmarc.POLICIES)} (got {text!r}){_suggest(text, dmarc.POLICIES)}", "dmarc-syntax")
+            policy = text
     tags: list[tuple[str, str]] = []
     for key, value_node in m.items():
         if key == "policy" or key not in DMARC_KEYS:
@@ -587,8 +731,12 @@ def _check_dmarc(c: _Collector, node: YNode | None, where: str) -> DmarcSpec | N
         if problem:
             c.add(value_node, f"{where}.{key}", problem, "dmarc-syntax")
             continue
-        tags.append((key, text.lower() if key not in ("fo",) else text))
-    if len(c.problems) > before:
+        if text != text.lower():
+            # The record would accept either case; the spec keeps one spelling (and the schema's enums).
+            c.add(value_node, f"{where}.{key}", f"write it in lower case: {text.lower()!r}", "dmarc-syntax")
+            continue
+        tags.append((key, text))
+    if c.attempts > before:
         return None
     return DmarcSpec(policy, tuple(tags), explicit=True)
 
@@ -599,8 +747,11 @@ def _check_keep_txt(c: _Collector, node: YNode | None, where: str) -> tuple[str,
     for i, (text, item) in enumerate(items or []):
         if spf.is_spf(text):
             c.add(item, f"{where}[{i}]", "an SPF record goes in 'spf.keep' (its terms), never as a second v=spf1 value", "spf-multiple-records")
-        elif len(text.encode("utf-8")) > 4000:
-            c.add(item, f"{where}[{i}]", "TXT value longer than 4,000 octets (Route53's limit per value)", "txt-too-long")
+        elif any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
+            bad = next(ch for ch in text if ord(ch) < 0x20 or ord(ch) == 0x7F)
+            c.add(item, f"{where}[{i}]", f"control character {bad!r} in a TXT value (not every DNS provider can store it)", "bad-txt")
+        elif len(text.encode("utf-8")) > MAX_TXT_OCTETS:
+            c.add(item, f"{where}[{i}]", f"TXT value longer than {MAX_TXT_OCTETS:,} octets (Route53's limit per value)", "txt-too-long")
         else:
             out.append(text)
     return tuple(out)
