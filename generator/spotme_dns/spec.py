@@ -147,14 +147,14 @@ class _Collector:
         self.seen: set[Problem] = set()
         self.attempts = 0
         """Problems found, counting repeats (a domain is invalid when this grows)."""
-        self.default_ids: set[int] = set()
+        self.default_locs: set[Location] = set()
         self.scope = ""
         """The `domains[i]` prefix of the domain being checked."""
 
     def add(self, node: YNode | Location, where: str, message: str, code: str = "invalid") -> None:
         self.attempts += 1
         loc = node.loc if isinstance(node, YNode) else node
-        if isinstance(node, YNode) and id(node) in self.default_ids and self.scope and where.startswith(self.scope):
+        if loc in self.default_locs and self.scope and where.startswith(self.scope):
             where = "defaults" + where[len(self.scope):]
         problem = Problem(loc, f"{where}: {message}" if where else message, code)
         if problem not in self.seen:
@@ -162,11 +162,12 @@ class _Collector:
             self.problems.append(problem)
 
     def mark_defaults(self, node: YNode) -> None:
-        """Remember every value under `defaults` (by identity: the same objects reach each domain)."""
+        """Remember where every value and key under `defaults` is written."""
         stack = [node]
         while stack:
             current = stack.pop()
-            self.default_ids.add(id(current))
+            self.default_locs.add(current.loc)
+            self.default_locs.update((current.key_locs or {}).values())
             if isinstance(current.value, dict):
                 stack.extend(current.value.values())
             elif isinstance(current.value, list):
@@ -211,7 +212,7 @@ def _check_document(root: YNode, backends: list[SpecBackend] | None = None) -> l
         c.add(root, "", "the spec must be a mapping with 'version' and 'domains'", "bad-type")
         raise SpecError(c.problems)
     top: dict[str, YNode] = root.value  # type: ignore[assignment]
-    _unknown_keys(c, top, TOP_KEYS, "")
+    _unknown_keys(c, root, TOP_KEYS, "")
     version = top.get("version")
     if version is None:
         c.add(root, "version", "missing; this tool reads 'version: 1'", "missing-key")
@@ -224,7 +225,7 @@ def _check_document(root: YNode, backends: list[SpecBackend] | None = None) -> l
             c.add(defaults, "defaults", "expected a mapping of per-domain keys", "bad-type")
         else:
             default_map = {k: v for k, v in defaults.value.items() if k in DEFAULTABLE}  # type: ignore[union-attr]
-            _unknown_keys(c, defaults.value, DEFAULTABLE, "defaults", hints=_PER_DOMAIN_ONLY)  # type: ignore[arg-type]
+            _unknown_keys(c, defaults, DEFAULTABLE, "defaults", hints=_PER_DOMAIN_ONLY)
             c.mark_defaults(defaults)
     if "backend" in top:
         backend, backend_problems = check_backend_node(top["backend"])
@@ -269,9 +270,12 @@ _DOMAIN_HINTS = {
 
 
 def _unknown_keys(
-    c: _Collector, mapping: dict[str, YNode], allowed: tuple[str, ...], where: str, *, hints: dict[str, str] | None = None
+    c: _Collector, mapping: dict[str, YNode] | YNode, allowed: tuple[str, ...], where: str, *, hints: dict[str, str] | None = None
 ) -> None:
-    for key, node in mapping.items():
+    """Report keys outside `allowed` at the key itself, with a "did you mean" when one is close."""
+    key_locs = mapping.key_locs if isinstance(mapping, YNode) else None
+    items: dict[str, YNode] = mapping.value if isinstance(mapping, YNode) else mapping  # type: ignore[assignment]
+    for key, node in items.items():
         if key not in allowed:
             special = (hints or {}).get(key)
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
@@ -282,7 +286,7 @@ def _unknown_keys(
             else:
                 hint = f" (expected one of: {', '.join(allowed)})"
             place = f"{where}.{key}" if where else key
-            c.add(node, place, f"unknown key{hint}", "unknown-key")
+            c.add(key_locs.get(key, node.loc) if key_locs else node, place, f"unknown key{hint}", "unknown-key")
 
 
 def duplicate_domain_problems(domains: Iterable[DomainSpec]) -> list[Problem]:
@@ -305,7 +309,8 @@ def _merged(item: dict[str, YNode], defaults: dict[str, YNode]) -> dict[str, YNo
     for key, node in item.items():
         base = out.get(key)
         if base is not None and base.is_mapping and node.is_mapping:
-            out[key] = YNode({**base.value, **node.value}, node.loc)  # type: ignore[dict-item]
+            key_locs = {**(base.key_locs or {}), **(node.key_locs or {})}
+            out[key] = YNode({**base.value, **node.value}, node.loc, key_locs)  # type: ignore[dict-item]
         else:
             out[key] = node
     return out
@@ -315,7 +320,7 @@ def _check_domain(c: _Collector, item: YNode, defaults: dict[str, YNode], where:
     if not item.is_mapping:
         c.add(item, where, "expected a mapping with at least 'domain', 'ses' and 'mandrill'", "bad-type")
         return None
-    _unknown_keys(c, item.value, DOMAIN_KEYS, where, hints=_DOMAIN_HINTS)  # type: ignore[arg-type]
+    _unknown_keys(c, item, DOMAIN_KEYS, where, hints=_DOMAIN_HINTS)
     d = _merged(item.value, defaults)  # type: ignore[arg-type]
     before = c.attempts
 
@@ -409,7 +414,7 @@ def _mapping(c: _Collector, node: YNode, where: str, keys: tuple[str, ...]) -> d
     if not node.is_mapping:
         c.add(node, where, f"expected a mapping with keys {', '.join(keys)}", "bad-type")
         return None
-    _unknown_keys(c, node.value, keys, where)  # type: ignore[arg-type]
+    _unknown_keys(c, node, keys, where)
     return node.value  # type: ignore[return-value]
 
 
@@ -692,7 +697,7 @@ def _check_dmarc(c: _Collector, node: YNode | None, where: str) -> DmarcSpec | N
         c.add(node, where, f"expected a mapping like {{policy: none, rua: [mailto:dmarc@example.com]}} (keys: {', '.join(DMARC_KEYS)})", "bad-type")
         return None
     m: dict[str, YNode] = node.value  # type: ignore[assignment]
-    _unknown_keys(c, m, DMARC_KEYS, where, hints=_DMARC_HINTS)
+    _unknown_keys(c, node, DMARC_KEYS, where, hints=_DMARC_HINTS)
     before = c.attempts
     policy = "none"
     if "policy" in m:

@@ -12,7 +12,7 @@ alias as it is used, so such a document fails at once, pointing at the alias tha
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 import yaml
@@ -39,6 +39,15 @@ class YNode:
 
     value: Union[dict, list, str, int, float, bool, None]
     loc: Location
+    key_locs: dict[str, Location] | None = field(default=None, compare=False, repr=False)
+    """Mappings: where each key is written (problems about a key point at the key)."""
+
+    def key_loc(self, key: str) -> Location:
+        """Where `key` of this mapping is written (its value's place when not known)."""
+        if self.key_locs and key in self.key_locs:
+            return self.key_locs[key]
+        value = self.value.get(key) if isinstance(self.value, dict) else None
+        return value.loc if isinstance(value, YNode) else self.loc
 
     @property
     def is_mapping(self) -> bool:
@@ -123,7 +132,7 @@ class _Fatal(Exception):
 class _Frame:
     """A mapping or sequence being built."""
 
-    __slots__ = ("value", "loc", "anchor", "size", "key", "key_loc")
+    __slots__ = ("value", "loc", "anchor", "size", "key", "key_loc", "key_locs")
 
     def __init__(self, value: dict | list, loc: Location, anchor: str | None) -> None:
         self.value = value
@@ -133,6 +142,7 @@ class _Frame:
         self.key: str | None | object = None
         """Mappings: the key waiting for its value (`_BAD_KEY` when the key was refused)."""
         self.key_loc: Location | None = None
+        self.key_locs: dict[str, Location] = {}
 
 
 _BAD_KEY = object()
@@ -174,7 +184,7 @@ class _Builder:
             frame = self.stack.pop()
             if frame.anchor is not None:
                 self.open_anchors.discard(frame.anchor)
-            node = YNode(frame.value, frame.loc)
+            node = YNode(frame.value, frame.loc, frame.key_locs if isinstance(frame.value, dict) else None)
             if frame.anchor is not None:
                 self.anchors[frame.anchor] = (node, frame.size)
             self.attach(node, frame.size, event, is_scalar=False)
@@ -239,7 +249,7 @@ class _Builder:
         self.used_alias = True
         self.grow(size, event)
         # A new YNode over the same (immutable) children: O(1), and errors point at the alias.
-        self.attach(YNode(node.value, loc), size, event, is_scalar=not isinstance(node.value, (dict, list)))
+        self.attach(YNode(node.value, loc, node.key_locs), size, event, is_scalar=not isinstance(node.value, (dict, list)))
 
     def attach(self, node: YNode, size: int, event: yaml.Event, *, is_scalar: bool, tag: str | None = None) -> None:
         if not self.stack:
@@ -269,4 +279,6 @@ class _Builder:
             return
         if parent.key is not _BAD_KEY:
             parent.value[parent.key] = node  # type: ignore[index]
+            if parent.key_loc is not None:
+                parent.key_locs[parent.key] = parent.key_loc  # type: ignore[index]
         parent.key = _NO_KEY
