@@ -114,7 +114,11 @@ def load_yaml(text: str, path: str) -> YNode:
         loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
         problem = err.problem or str(err)
         if err.context and err.context not in problem:
-            problem = f"{problem} ({err.context})"
+            where = ""
+            context = err.context_mark
+            if context is not None and mark is not None and (context.line, context.column) != (mark.line, mark.column):
+                where = f" that starts at line {context.line + 1}, column {context.column + 1}"
+            problem = f"{problem} ({err.context}{where})"
         raise InputError([Problem(loc, f"YAML syntax error: {problem}", "yaml-syntax")]) from None
     except yaml.YAMLError as err:
         raise InputError([Problem(Location(path), f"YAML error: {err}", "yaml-syntax")]) from None
