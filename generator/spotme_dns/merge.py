@@ -20,7 +20,6 @@ beside other data, RFC 1034 §3.6.2): the user must fix the zone first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -96,6 +95,8 @@ class MergeResult:
     adoptions: tuple[Adoption, ...] = ()
     zone_id: str | None = None
     """The zone id imports are built with (from the spec or found by discovery)."""
+    source: str = ""
+    """Where the existing records were read (`Route53 API`, `live DNS`, ...)."""
 
     @property
     def refusals(self) -> tuple[Decision, ...]:
@@ -116,15 +117,15 @@ def merge(spec: DomainSpec, existing: ExistingDomain, *, force: bool = False) ->
     return _Merger(spec, existing, force).run()
 
 
-def refuse_spf_lookups(result: MergeResult, *, count: int, chain: Iterable[str], force: bool = False) -> MergeResult:
+def refuse_spf_lookups(result: MergeResult, *, count: int, path: str, force: bool = False) -> MergeResult:
     """Add the verdict of the live SPF lookup count (RFC 7208 §4.6.4) to a merge result.
 
     `count` is the number of DNS-querying terms found by following the merged record's
-    includes live; `chain` the include chain that costs the most (outermost first).
+    includes live; `path` describes the include chain that costs the most (outermost first).
     """
     if count <= spf.LOOKUP_LIMIT:
         return result
-    path = " -> ".join(chain) or "(the record itself)"
+    path = path or "(the record itself)"
     message = (
         f"the merged SPF record needs {count} DNS lookups, over the limit of {spf.LOOKUP_LIMIT} "
         f"(RFC 7208 §4.6.4: receivers return permerror and SPF fails for all mail); the costliest "
@@ -215,7 +216,7 @@ class _Merger:
         zone_id = spec.zone_id or self.existing.zone_id
         merged = replace(spec, spf=spf_spec, dmarc=dmarc_spec, keep_txt=keep_txt, zone_id=zone_id)
         adoptions = self.adoptions(merged, zone_id)
-        return MergeResult(merged, tuple(self.decisions), adoptions, zone_id)
+        return MergeResult(merged, tuple(self.decisions), adoptions, zone_id, str(self.existing.source))
 
     def merge_apex(self) -> tuple[SpfSpec, tuple[str, ...]]:
         spec, d = self.spec, self.spec.domain

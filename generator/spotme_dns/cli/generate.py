@@ -9,6 +9,7 @@ import click
 
 from ..generate import Style, default_modules_source, plan_tree, write_tree
 from ..spec import load_spec
+from ._discover import IMPORT_STYLES, discover_step, imports_step, report_imports
 from .app import EXIT_OK
 
 
@@ -39,10 +40,47 @@ def _label(path: str) -> str:
     help="With --style module: the hand-written modules' directory relative to DIR, or a module "
     "address (default: this checkout's terraform/modules).",
 )
-@click.option("--force", is_flag=True, help="Write into a non-empty DIR that spotme-dns did not create.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into a non-empty DIR that spotme-dns did not create. With --discover, also write merges "
+    "that are refused without it (SPF over 10 lookups, a weakened DMARC policy, ...).",
+)
+@click.option(
+    "--discover",
+    is_flag=True,
+    help="Read the records that exist already (live DNS; the Route53 or Cloudflare API when credentials "
+    "are set), merge them in without deleting any, and write imports for them.",
+)
+@click.option(
+    "--import-style",
+    type=click.Choice(IMPORT_STYLES),
+    default=IMPORT_STYLES[0],
+    show_default=True,
+    help="With --discover: DIR/imports.tf with import blocks (Terraform >= 1.5), or DIR/import.sh "
+    "running terraform import (older Terraform; `make import`).",
+)
+@click.option(
+    "--nameserver",
+    "nameservers",
+    multiple=True,
+    metavar="HOST[:PORT]",
+    help="With --discover: ask this server instead of each zone's authoritative servers (repeatable).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
-def command(ctx: click.Context, specs: tuple[str, ...], output: str, style: str, modules_source: str | None, force: bool, quiet: bool) -> None:
+def command(
+    ctx: click.Context,
+    specs: tuple[str, ...],
+    output: str,
+    style: str,
+    modules_source: str | None,
+    force: bool,
+    discover: bool,
+    import_style: str,
+    nameservers: tuple[str, ...],
+    quiet: bool,
+) -> None:
     """Write Terraform for every domain of the SPEC files into DIR.
 
     DIR gets one folder per domain (a module without provider block) and a root that
@@ -50,10 +88,16 @@ def command(ctx: click.Context, specs: tuple[str, ...], output: str, style: str,
     each folder. Bad specs: exit 2 and nothing is written. An existing DIR written by
     spotme-dns is updated in place; .terraform/, state and terraform.tfvars are kept.
 
+    With --discover, the records that exist already are read and merged in (the SPF
+    record's terms kept, other TXT values carried along, a DMARC policy never weakened
+    without --force); each decision is printed and written as a comment; existing records
+    are imported instead of recreated. A refused merge: exit 1 and nothing is written.
+
     \b
     Example:
       spotme-dns generate examples/route53-single/spec.yaml -o out/
       terraform -chdir=out init && terraform -chdir=out plan
+      spotme-dns generate spec.yaml -o out/ --discover --import-style script
     """
     quiet = quiet or bool((ctx.obj or {}).get("quiet"))
     spec = load_spec(specs)
@@ -61,8 +105,15 @@ def command(ctx: click.Context, specs: tuple[str, ...], output: str, style: str,
     source = modules_source or ""
     if chosen is Style.MODULE and not source:
         source = default_modules_source(output) or ""
+    results, imports = (), ()
+    if discover:
+        spec, results = discover_step(ctx, spec, nameservers=nameservers, force=force, quiet=quiet)
     tree = plan_tree(spec, style=chosen, modules_source=source, source_labels={p: _label(p) for p in specs})
+    if discover:
+        tree, imports = imports_step(tree, results, import_style=import_style, style=chosen)
     result = write_tree(tree, output, force=force)
+    if discover:
+        report_imports(output, imports, import_style=import_style, quiet=quiet)
     if quiet:
         ctx.exit(EXIT_OK)
     base = Path(output)

@@ -1,0 +1,81 @@
+"""The `generate --discover` steps, called by cli/generate.py: discover and merge, add imports, report.
+
+Kept apart from the generate command so that command stays a thin layer: these functions
+parse the discovery options, run the core (`discover`, `merge`, `imports`), print the
+decisions and map refusals to exit code 1 with nothing written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from ..discover import DiscoverOptions, discover_and_merge
+from ..dns_live import parse_server
+from ..generate import OutputTree, Style
+from ..imports import IMPORT_SCRIPT, IMPORTS_TF, Import, ImportStyle, with_discovery
+from ..merge import Action, MergeResult
+from ..spec import Spec
+from .app import EXIT_PROBLEMS, BadInput
+
+IMPORT_STYLES = tuple(s.value for s in ImportStyle)
+
+
+def discover_step(ctx: click.Context, spec: Spec, *, nameservers: Sequence[str], force: bool, quiet: bool) -> tuple[Spec, tuple[MergeResult, ...]]:
+    """Read what exists, merge it into `spec` and print the decisions.
+
+    Exits with code 1 (nothing written) when a merge is refused; bad --nameserver values and
+    unreadable sources are bad input (exit 2, raised as InputError/BadInput).
+    """
+    servers = []
+    for text in nameservers:
+        try:
+            servers.append(parse_server(text))
+        except ValueError as err:
+            raise BadInput(f"--nameserver: {err}") from None
+    options = DiscoverOptions(nameservers=tuple(servers))
+    results = asyncio.run(discover_and_merge(spec.domains, options=options, force=force))
+    refused = [d for r in results for d in r.refusals]
+    for result in results:
+        shown = [d for d in result.decisions if not quiet or d.action is Action.REFUSE]
+        if shown and not quiet:
+            click.echo(f"{result.domain.domain}: existing records read from {result.source}")
+        for decision in shown:
+            click.echo(f"  {decision}", err=decision.action is Action.REFUSE)
+    if refused:
+        forceable = all(d.forceable for d in refused)
+        hint = " (--force writes them anyway)" if forceable and not force else ""
+        click.echo(
+            f"error: {len(refused)} merge{'s' if len(refused) != 1 else ''} refused{hint}; nothing written",
+            err=True,
+        )
+        ctx.exit(EXIT_PROBLEMS)
+    return replace(spec, domains=tuple(r.domain for r in results)), results
+
+
+def imports_step(tree: OutputTree, results: Sequence[MergeResult], *, import_style: str, style: Style) -> tuple[OutputTree, tuple[Import, ...]]:
+    """The tree with the decisions as comments and the imports file."""
+    return with_discovery(tree, results, import_style=ImportStyle(import_style), style=style)
+
+
+def report_imports(output: str, imports: Sequence[Import], *, import_style: str, quiet: bool) -> None:
+    """Make import.sh executable and say how to use what was written."""
+    base = Path(output)
+    if ImportStyle(import_style) is ImportStyle.SCRIPT and (base / IMPORT_SCRIPT).is_file():
+        os.chmod(base / IMPORT_SCRIPT, 0o755)
+    if quiet:
+        return
+    if not imports:
+        click.echo("nothing to import: none of these records exists yet")
+    elif ImportStyle(import_style) is ImportStyle.BLOCKS:
+        click.echo(f"{len(imports)} import{'s' if len(imports) != 1 else ''} in {base / IMPORTS_TF}: the next plan/apply takes them over (Terraform >= 1.5)")
+    else:
+        click.echo(
+            f"{len(imports)} import{'s' if len(imports) != 1 else ''} in {base / IMPORT_SCRIPT}: run it after "
+            f"terraform -chdir={output} init (make import OUT={output})"
+        )
