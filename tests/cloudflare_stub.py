@@ -146,7 +146,7 @@ class StubServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(stub))
         host, port = self._server.server_address[:2]
         stub.base_url = f"http://{host}:{port}{PREFIX}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def __enter__(self) -> CloudflareStub:
         self._thread.start()
