@@ -163,6 +163,7 @@ KEEP_TERMS = st.lists(
     st.sampled_from(["include:_spf.google.com", "~include:spf.protection.outlook.com", "ip4:192.0.2.0/24", "a", "mx/24",
                      "ip6:2001:db8::/32", "exp=why.%{d}", "include:_spf.spotme.com"]),
     max_size=5,
+    unique=True,  # exp= twice is refused (RFC 7208 §6)
 )
 
 

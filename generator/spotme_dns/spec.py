@@ -664,6 +664,10 @@ def _check_spf(c: _Collector, node: YNode | None, where: str) -> SpfSpec | None:
                 c.add(item, f"{where}.keep[{i}]", f"{term_text!r}: a redirect is ignored next to 'all' (RFC 7208 §5.1); include the domain instead", "spf-syntax")
             else:
                 keep.append(term.text)
+    explanations = [text for text in keep if text.lower().startswith("exp=")]
+    if len(explanations) > 1:
+        # RFC 7208 §6: exp= at most once; even the same one twice is a sign of a pasted record.
+        c.add(m["keep"], f"{where}.keep", f"'exp=' appears more than once ({', '.join(explanations)}); RFC 7208 §6 allows one", "spf-syntax")
     all_term = "-all"
     if "all" in m:
         text = _string(c, m["all"], f"{where}.all", "-all, ~all or ?all")
