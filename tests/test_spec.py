@@ -312,14 +312,7 @@ def test_deep_nesting_does_not_crash() -> None:
 
 def test_shared_aliases_are_fine() -> None:
     """Anchors and aliases used sensibly (a shared DMARC block) load normally."""
-    text = spec(
-        "version: 1",
-        "domains:",
-        f"  - {{domain: a.com, ses: {{dkim_tokens: [{T1}, {T2}, {T3}]}}, mandrill: {{verification: AbC123xyz}},"
-        " dmarc: &dmarc {policy: reject, rua: [mailto:dmarc@a.com]}}",
-        f"  - {{domain: b.com, ses: {{dkim_tokens: [{T1}, {T2}, {T3}]}}, mandrill: {{verification: AbC123xyz}}, dmarc: *dmarc}}",
-    )
-    a, b = parse_spec_text(text).domains
+    a, b = parse_spec_text(GOOD_SPECS["shared-aliases"]).domains
     assert a.dmarc == b.dmarc
     assert b.dmarc.text() == "v=DMARC1; p=reject; rua=mailto:dmarc@a.com;"
 
@@ -425,25 +418,17 @@ def test_problems_of_several_files_come_together(tmp_path: Path) -> None:
 # --- good specs ---------------------------------------------------------------------------------
 
 
-def test_minimal_spec_gets_the_defaults() -> None:
-    """Only domain, tokens and verification key: everything else takes the documented default."""
-    (d,) = parse_spec_text(domain(verification="AbC123xyz")).domains
-    assert d.domain == d.zone == "acme-events.com"
-    assert d.provider is Provider.ROUTE53
-    assert d.ttl == DEFAULT_TTL == 3600
-    assert d.ses.dkim_tokens == (T1, T2, T3)
-    assert d.ses.signing_zone == DEFAULT_SIGNING_ZONE == "dkim.amazonses.com"
-    assert d.mandrill.verification == "mandrill_verify.AbC123xyz"
-    assert d.mandrill.dkim is True
-    assert (d.spf.include, d.spf.keep, d.spf.all) == ((SPOTME_SPF_INCLUDE,), (), "-all")
-    assert d.dmarc.text() == "v=DMARC1; p=none;"
-    assert (d.zone_id, d.keep_txt, d.cloudflare_version) == (None, (), 5)
-    assert (d.location.line, d.location.column) == (3, 5)
-
-
-def test_defaults_merge_into_each_domain() -> None:
-    """Defaults apply to every domain; a domain's own keys win; nested mappings merge one level deep."""
-    text = spec(
+# Good specs (shared with test_schema.py: the schema must accept them too).
+GOOD_SPECS = {
+    "minimal": domain(verification="AbC123xyz"),
+    "shared-aliases": spec(
+        "version: 1",
+        "domains:",
+        f"  - {{domain: a.com, ses: {{dkim_tokens: [{T1}, {T2}, {T3}]}}, mandrill: {{verification: AbC123xyz}},"
+        " dmarc: &dmarc {policy: reject, rua: [mailto:dmarc@a.com]}}",
+        f"  - {{domain: b.com, ses: {{dkim_tokens: [{T1}, {T2}, {T3}]}}, mandrill: {{verification: AbC123xyz}}, dmarc: *dmarc}}",
+    ),
+    "defaults-merge": spec(
         "version: 1",
         "defaults:",
         "  provider: cloudflare",
@@ -452,7 +437,7 @@ def test_defaults_merge_into_each_domain() -> None:
         "  dmarc: {policy: quarantine, rua: [mailto:dmarc@acme.com]}",
         "  ses: {signing_zone: dkim.eu-south-1.amazonses.com}",
         "domains:",
-        f"  - domain: a.acme.com",
+        "  - domain: a.acme.com",
         "    zone: acme.com",
         f"    ses: {{dkim_tokens: [{T1}, {T2}, {T3}]}}",
         "    mandrill: {verification: AbC123xyz}",
@@ -462,35 +447,11 @@ def test_defaults_merge_into_each_domain() -> None:
         "    dmarc: {policy: reject}",
         f"    ses: {{dkim_tokens: [{T3}, {T2}, {T1}], signing_zone: dkim.amazonses.com}}",
         "    mandrill: {verification: AbC123xyz, dkim: false}",
-    )
-    a, b = parse_spec_text(text).domains
-    assert (a.provider, a.ttl, a.cloudflare_version) == (Provider.CLOUDFLARE, 300, 4)
-    assert a.dmarc.text() == "v=DMARC1; p=quarantine; rua=mailto:dmarc@acme.com;"
-    assert a.ses.signing_zone == "dkim.eu-south-1.amazonses.com"
-    assert (b.provider, b.ttl) == (Provider.GENERIC, 600)
-    assert b.dmarc.text() == "v=DMARC1; p=reject; rua=mailto:dmarc@acme.com;"
-    assert b.ses.signing_zone == "dkim.amazonses.com"
-    assert b.ses.dkim_tokens == (T3, T2, T1)
-    assert b.mandrill.dkim is False
-
-
-def test_subdomain_in_its_zone() -> None:
-    """A sending domain below its zone keeps both names."""
-    (d,) = parse_spec_text(domain("zone: Acme-Events.com.", name="Mail.Acme-Events.com")).domains
-    assert (d.domain, d.zone) == ("mail.acme-events.com", "acme-events.com")
-
-
-def test_idn_domain_becomes_a_labels() -> None:
-    """Internationalised names are stored as lower-case A-labels, whatever spelling was used."""
-    (d,) = parse_spec_text(domain("zone: BÜCHER.de.", name="mail.bücher.de")).domains
-    assert (d.domain, d.zone) == ("mail.xn--bcher-kva.de", "xn--bcher-kva.de")
-    (e,) = parse_spec_text(domain(name="ｅｘａｍｐｌｅ。ｃｏｍ")).domains  # full-width letters and dot (UTS #46)
-    assert e.domain == "example.com"
-
-
-def test_everything_written_out() -> None:
-    """Every documented key at once, normalised: tokens lower-case, zone id stripped, SPF and DMARC in order."""
-    text = domain(
+    ),
+    "subdomain": domain("zone: Acme-Events.com.", name="Mail.Acme-Events.com"),
+    "idn": domain("zone: BÜCHER.de.", name="mail.bücher.de"),
+    "full-width": domain(name="ｅｘａｍｐｌｅ。ｃｏｍ"),  # full-width letters and dot (UTS #46)
+    "everything": domain(
         "provider: route53",
         "zone_id: /hostedzone/Z0123456789ABCDEFGHIJ",
         "ttl: 86400",
@@ -511,8 +472,64 @@ def test_everything_written_out() -> None:
         "  t: yes",
         "  psd: n",
         tokens=(T1.upper(), T2, T3),
-    )
-    (d,) = parse_spec_text(text).domains
+    ),
+    "cloudflare": domain("provider: cloudflare", "zone_id: 0123456789abcdef0123456789abcdef", "cloudflare: {version: 4}"),
+    "backend": spec("version: 1", "backend: {type: s3, bucket: acme-state, region: eu-west-1}", *domain().splitlines()[1:]),
+}
+
+
+@pytest.mark.parametrize("text", GOOD_SPECS.values(), ids=GOOD_SPECS.keys())
+def test_good_specs_load(text: str) -> None:
+    """Every good spec loads without a problem."""
+    assert parse_spec_text(text).domains
+
+
+def test_minimal_spec_gets_the_defaults() -> None:
+    """Only domain, tokens and verification key: everything else takes the documented default."""
+    (d,) = parse_spec_text(GOOD_SPECS["minimal"]).domains
+    assert d.domain == d.zone == "acme-events.com"
+    assert d.provider is Provider.ROUTE53
+    assert d.ttl == DEFAULT_TTL == 3600
+    assert d.ses.dkim_tokens == (T1, T2, T3)
+    assert d.ses.signing_zone == DEFAULT_SIGNING_ZONE == "dkim.amazonses.com"
+    assert d.mandrill.verification == "mandrill_verify.AbC123xyz"
+    assert d.mandrill.dkim is True
+    assert (d.spf.include, d.spf.keep, d.spf.all) == ((SPOTME_SPF_INCLUDE,), (), "-all")
+    assert d.dmarc.text() == "v=DMARC1; p=none;"
+    assert (d.zone_id, d.keep_txt, d.cloudflare_version) == (None, (), 5)
+    assert (d.location.line, d.location.column) == (3, 5)
+
+
+def test_defaults_merge_into_each_domain() -> None:
+    """Defaults apply to every domain; a domain's own keys win; nested mappings merge one level deep."""
+    a, b = parse_spec_text(GOOD_SPECS["defaults-merge"]).domains
+    assert (a.provider, a.ttl, a.cloudflare_version) == (Provider.CLOUDFLARE, 300, 4)
+    assert a.dmarc.text() == "v=DMARC1; p=quarantine; rua=mailto:dmarc@acme.com;"
+    assert a.ses.signing_zone == "dkim.eu-south-1.amazonses.com"
+    assert (b.provider, b.ttl) == (Provider.GENERIC, 600)
+    assert b.dmarc.text() == "v=DMARC1; p=reject; rua=mailto:dmarc@acme.com;"
+    assert b.ses.signing_zone == "dkim.amazonses.com"
+    assert b.ses.dkim_tokens == (T3, T2, T1)
+    assert b.mandrill.dkim is False
+
+
+def test_subdomain_in_its_zone() -> None:
+    """A sending domain below its zone keeps both names."""
+    (d,) = parse_spec_text(GOOD_SPECS["subdomain"]).domains
+    assert (d.domain, d.zone) == ("mail.acme-events.com", "acme-events.com")
+
+
+def test_idn_domain_becomes_a_labels() -> None:
+    """Internationalised names are stored as lower-case A-labels, whatever spelling was used."""
+    (d,) = parse_spec_text(GOOD_SPECS["idn"]).domains
+    assert (d.domain, d.zone) == ("mail.xn--bcher-kva.de", "xn--bcher-kva.de")
+    (e,) = parse_spec_text(GOOD_SPECS["full-width"]).domains
+    assert e.domain == "example.com"
+
+
+def test_everything_written_out() -> None:
+    """Every documented key at once, normalised: tokens lower-case, zone id stripped, SPF and DMARC in order."""
+    (d,) = parse_spec_text(GOOD_SPECS["everything"]).domains
     assert d.ses.dkim_tokens == (T1, T2, T3)
     assert d.zone_id == "Z0123456789ABCDEFGHIJ"
     assert d.ttl == 86400
@@ -529,8 +546,7 @@ def test_everything_written_out() -> None:
 
 def test_cloudflare_zone_id_and_version() -> None:
     """A Cloudflare domain takes a 32-hex zone id and provider version 4 or 5."""
-    text = domain("provider: cloudflare", "zone_id: 0123456789abcdef0123456789abcdef", "cloudflare: {version: 4}")
-    (d,) = parse_spec_text(text).domains
+    (d,) = parse_spec_text(GOOD_SPECS["cloudflare"]).domains
     assert (d.provider, d.zone_id, d.cloudflare_version) == (Provider.CLOUDFLARE, "0123456789abcdef0123456789abcdef", 4)
 
 
