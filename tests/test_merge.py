@@ -1,0 +1,320 @@
+"""merge.py: existing records + spec -> merged spec, decisions and imports (pure, no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from spotme_dns import spf
+from spotme_dns.existing import ExistingDomain, ExistingRecord, ExistingValue, Source
+from spotme_dns.merge import Action, Adoption, merge, refuse_spf_lookups
+from spotme_dns.records import build_records, spf_value
+from spotme_dns.spec import Provider, parse_spec_text
+
+D = "acme-events.com"
+TOKENS = ("abcdefghijklmnop1234", "qrstuvwxyzabcdef5678", "ghijklmnopqrstuv9012")
+ZONE_ID = "Z0123456789ABCDEFGHIJ"
+CF_ZONE = "0123456789abcdef0123456789abcdef"
+
+
+def spec(extra: str = "", *, provider: str = "route53", zone_id: str | None = None):
+    zone = f"\n    zone_id: {zone_id}" if zone_id else ""
+    text = f"""\
+version: 1
+domains:
+  - domain: {D}
+    provider: {provider}{zone}
+    ses:
+      dkim_tokens: [{", ".join(TOKENS)}]
+    mandrill:
+      verification: mandrill_verify.AbC123xyz
+"""
+    return parse_spec_text(text + extra).domains[0]
+
+
+def existing(*records: tuple[str, str, list[str]] | tuple[str, str, list[str], list[str]], source=Source.ROUTE53, zone_id=ZONE_ID):
+    """ExistingDomain from (name, type, values[, record ids]); names relative to D ('' = D)."""
+    out = []
+    for item in records:
+        prefix, rtype, values = item[0], item[1], item[2]
+        ids = item[3] if len(item) > 3 else [None] * len(values)
+        name = f"{prefix}.{D}" if prefix else D
+        out.append(ExistingRecord(name, rtype, tuple(ExistingValue(v, i) for v, i in zip(values, ids)), 300))
+    return ExistingDomain(D, D, source, tuple(out), zone_id)
+
+
+def codes(result, action=None):
+    return [d.code for d in result.decisions if action is None or d.action is action]
+
+
+def apex(result):
+    return build_records(result.domain).by_key()[(D, "TXT")].texts
+
+
+# ------------------------------------------------------------------------------ SPF
+
+
+@pytest.mark.parametrize(
+    ("old", "extra", "merged"),
+    [
+        pytest.param("v=spf1 include:_spf.google.com ~all", "", "v=spf1 include:_spf.google.com include:_spf.spotme.com ~all", id="softfail-kept"),
+        pytest.param("v=spf1 ip4:192.0.2.0/24 mx -all", "", "v=spf1 ip4:192.0.2.0/24 mx include:_spf.spotme.com -all", id="order-kept"),
+        pytest.param("v=spf1 include:_spf.google.com ~all", "    spf: {all: -all}\n", "v=spf1 include:_spf.google.com include:_spf.spotme.com -all", id="spec-sets-all"),
+        pytest.param("v=spf1 a", "", "v=spf1 a include:_spf.spotme.com ?all", id="no-all-stays-neutral"),
+        pytest.param("v=spf1 ip4:192.0.2.1 redirect=_spf.example.net", "", "v=spf1 ip4:192.0.2.1 include:_spf.example.net include:_spf.spotme.com -all", id="redirect-becomes-include"),
+        pytest.param("v=spf1 a ~all redirect=_spf.example.net", "", "v=spf1 a include:_spf.spotme.com ~all", id="redirect-beside-all-dropped"),
+        pytest.param("v=spf1 include:_spf.google.com ~all", "    spf: {keep: [ip4:198.51.100.7]}\n", "v=spf1 include:_spf.google.com ip4:198.51.100.7 include:_spf.spotme.com ~all", id="spec-keep-appended"),
+    ],
+)
+def test_spf_merge(old, extra, merged):
+    """Existing terms stay in order, ours go before `all`, the existing qualifier stays unless the spec sets one."""
+    result = merge(spec(extra), existing(("", "TXT", [old, "google-site-verification=abc"])))
+    assert result.ok, result.refusals
+    assert spf_value(result.domain) == merged
+    assert [t for t in apex(result) if spf.is_spf(t)] == [merged]
+
+
+def test_spf_already_right_is_adopted():
+    """An SPF record that already has our include is kept byte for byte."""
+    old = "v=spf1 include:_spf.google.com include:_spf.spotme.com ~all"
+    result = merge(spec(), existing(("", "TXT", [old])))
+    assert spf_value(result.domain) == old
+    assert "spf-unchanged" in codes(result, Action.ADOPT)
+
+
+def test_two_spf_records_become_one_on_route53():
+    """Two SPF records (permerror) are merged into exactly one, every term kept."""
+    result = merge(spec(), existing(("", "TXT", ["v=spf1 mx -all", "v=spf1 include:_spf.google.com ~all"])))
+    spf_values = [t for t in apex(result) if spf.is_spf(t)]
+    assert len(spf_values) == 1
+    assert {"mx", "include:_spf.google.com", "include:_spf.spotme.com"} <= set(spf_values[0].split())
+    assert "spf-merged" in codes(result, Action.CHANGE)
+
+
+def test_two_spf_records_on_cloudflare_refused_even_with_force():
+    """On Cloudflare only one record can be imported: two SPF records must be merged by hand first."""
+    ex = existing(("", "TXT", ["v=spf1 mx -all", "v=spf1 a -all"], ["id1", "id2"]), source=Source.CLOUDFLARE, zone_id=CF_ZONE)
+    result = merge(spec(provider="cloudflare", zone_id=CF_ZONE), ex, force=True)
+    (refusal,) = result.refusals
+    assert refusal.code == "spf-multiple-records" and not refusal.forceable
+
+
+def test_invalid_existing_spf_terms_need_force():
+    """Terms that are not SPF are not silently dropped."""
+    ex = existing(("", "TXT", ["v=spf1 include:_spf.google.com bogus:term ~all"]))
+    assert codes(merge(spec(), ex), Action.REFUSE) == ["spf-existing-invalid"]
+    forced = merge(spec(), ex, force=True)
+    assert forced.ok and "bogus:term" not in spf_value(forced.domain)
+    assert "spf-existing-invalid" in codes(forced, Action.FORCED)
+
+
+def test_spf_over_ten_direct_lookups_refused():
+    """Kept terms plus ours over 10 DNS-querying terms: refused without --force."""
+    old = "v=spf1 " + " ".join(f"include:s{i}.example.net" for i in range(10)) + " ~all"
+    result = merge(spec(), existing(("", "TXT", [old])))
+    (refusal,) = result.refusals
+    assert refusal.code == "spf-too-many-lookups" and "11 DNS-querying terms" in refusal.message
+    assert merge(spec(), existing(("", "TXT", [old])), force=True).ok
+
+
+def test_live_lookup_count_verdict():
+    """The live count over 10: refused with the costliest include chain; --force writes it."""
+    result = merge(spec(), existing())
+    refused = refuse_spf_lookups(result, count=12, path="acme-events.com (12) -> include:big.example (9)")
+    (refusal,) = refused.refusals
+    assert "needs 12 DNS lookups" in refusal.message and "include:big.example (9)" in refusal.message
+    assert refusal.forceable
+    forced = refuse_spf_lookups(result, count=12, path="x", force=True)
+    assert forced.ok and codes(forced, Action.FORCED) == ["spf-too-many-lookups"]
+    assert refuse_spf_lookups(result, count=10, path="x") is result
+
+
+# ------------------------------------------------------------------------------ other TXT values
+
+
+def test_other_txt_values_carried_into_route53_set():
+    """google-site-verification and MS= values stay in the one Route53 TXT record set, unchanged."""
+    values = ["google-site-verification=abc", "MS=ms12345678", 'quoted "text" \\ here']
+    result = merge(spec(), existing(("", "TXT", values)))
+    assert set(values) <= set(apex(result))
+    assert codes(result, Action.KEEP) == ["txt-kept"] * 3
+
+
+@pytest.mark.parametrize("provider", ["cloudflare", "generic"])
+def test_other_txt_values_left_alone_elsewhere(provider):
+    """Cloudflare and generic keep one record per value: the customer's values are not rewritten."""
+    zone_id = CF_ZONE if provider == "cloudflare" else None
+    ex = existing(("", "TXT", ["google-site-verification=abc"], ["rec1"]), source=Source.LIVE_DNS, zone_id=zone_id)
+    result = merge(spec(provider=provider, zone_id=zone_id), ex)
+    assert result.domain.keep_txt == ()
+    assert codes(result, Action.KEEP) == ["txt-left-alone"]
+
+
+# ------------------------------------------------------------------------------ DMARC
+
+
+REJECT = "v=DMARC1;p=reject;rua=mailto:dmarc@acme-events.com"
+
+
+def test_existing_dmarc_kept_verbatim_without_dmarc_section():
+    """No dmarc in the spec: the existing record is kept byte for byte and imported."""
+    result = merge(spec(), existing(("_dmarc", "TXT", [REJECT])))
+    assert result.domain.dmarc.text() == REJECT
+    assert "dmarc-kept" in codes(result, Action.ADOPT)
+    assert Adoption(f"_dmarc.{D}", "TXT") in result.adoptions
+
+
+@pytest.mark.parametrize(
+    ("old", "policy", "code"),
+    [
+        pytest.param("v=DMARC1; p=reject", "quarantine", "dmarc-weakened", id="reject-to-quarantine"),
+        pytest.param("v=DMARC1; p=reject", "none", "dmarc-weakened", id="reject-to-none"),
+        pytest.param("v=DMARC1; p=quarantine; pct=50", "none", "dmarc-weakened", id="quarantine-to-none"),
+    ],
+)
+def test_weakening_dmarc_needs_force(old, policy, code):
+    """A spec that weakens p is refused (exit 1); with --force the spec's record is written."""
+    s = spec(f"    dmarc: {{policy: {policy}}}\n")
+    result = merge(s, existing(("_dmarc", "TXT", [old])))
+    (refusal,) = result.refusals
+    assert refusal.code == code and refusal.forceable and f"p={policy}" in refusal.message
+    forced = merge(s, existing(("_dmarc", "TXT", [old])), force=True)
+    assert forced.ok and forced.domain.dmarc.text() == f"v=DMARC1; p={policy};"
+    assert code in codes(forced, Action.FORCED)
+
+
+def test_stronger_or_same_dmarc_from_spec():
+    """Strengthening replaces the record (saying which tags go); the same policy is adopted as it is."""
+    stronger = merge(spec("    dmarc: {policy: reject}\n"), existing(("_dmarc", "TXT", ["v=DMARC1; p=none; rua=mailto:a@acme-events.com"])))
+    assert stronger.ok and stronger.domain.dmarc.text() == "v=DMARC1; p=reject;"
+    (change,) = [d for d in stronger.decisions if d.code == "dmarc-replaced"]
+    assert "drops rua=mailto:a@acme-events.com" in change.message
+    same = merge(spec("    dmarc: {policy: reject, rua: [mailto:dmarc@acme-events.com]}\n"), existing(("_dmarc", "TXT", [REJECT])))
+    assert same.domain.dmarc.text() == REJECT and "dmarc-unchanged" in codes(same, Action.ADOPT)
+
+
+@pytest.mark.parametrize(
+    ("values", "code"),
+    [
+        pytest.param(["v=DMARC1; p=reject", "v=DMARC1; p=none"], "dmarc-multiple-records", id="two-records"),
+        pytest.param(["v=DMARC1; p=rejekt"], "dmarc-existing-invalid", id="invalid"),
+        pytest.param(["v=DMARC1; p=reject", "some-verification=1"], "dmarc-other-txt", id="other-txt"),
+    ],
+)
+def test_dmarc_problems_need_force(values, code):
+    """Several, invalid, or mixed DMARC record sets are not overwritten silently."""
+    assert codes(merge(spec(), existing(("_dmarc", "TXT", values))), Action.REFUSE) == [code]
+    assert merge(spec(), existing(("_dmarc", "TXT", values)), force=True).ok
+
+
+# ------------------------------------------------------------------------------ CNAMEs
+
+
+def test_right_cnames_adopted_wrong_ones_refused():
+    """A DKIM CNAME that points right is adopted; one that points elsewhere needs --force."""
+    ex = existing(
+        ("mte1._domainkey", "CNAME", ["dkim1.mandrillapp.com"]),
+        (f"{TOKENS[0]}._domainkey", "CNAME", ["elsewhere.example.net"]),
+    )
+    result = merge(spec(), ex)
+    assert "dkim-adopted" in codes(result, Action.ADOPT)
+    (refusal,) = result.refusals
+    assert refusal.code == "dkim-cname-differs" and refusal.name == f"{TOKENS[0]}._domainkey.{D}"
+    forced = merge(spec(), ex, force=True)
+    assert {a.name for a in forced.adoptions} == {f"mte1._domainkey.{D}", f"{TOKENS[0]}._domainkey.{D}"}
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        pytest.param([("mte2._domainkey", "TXT", ["v=DKIM1; k=rsa; p=MIGf"])], id="txt-where-cname-goes"),
+        pytest.param([("_dmarc", "CNAME", ["dmarc.vendor.example"])], id="cname-where-txt-goes"),
+    ],
+)
+def test_cname_beside_other_data_refused_even_with_force(records):
+    """RFC 1034 §3.6.2: no apply could succeed, so --force does not help."""
+    (refusal,) = merge(spec(), existing(*records), force=True).refusals
+    assert refusal.code == "cname-conflict" and not refusal.forceable
+
+
+# ------------------------------------------------------------------------------ imports
+
+
+def test_route53_adoptions_and_zone_id():
+    """Every existing record set we write is imported; the found zone id goes into the spec."""
+    ex = existing(("", "TXT", ["v=spf1 -all"]), ("_dmarc", "TXT", [REJECT]), ("", "MX", ["10 mx.example.net"]))
+    result = merge(spec(), ex)
+    assert result.zone_id == ZONE_ID and result.domain.zone_id == ZONE_ID
+    assert set(result.adoptions) == {Adoption(D, "TXT"), Adoption(f"_dmarc.{D}", "TXT")}
+
+
+def test_route53_without_zone_id_cannot_import():
+    """Records exist but no zone id is known (live DNS only): no import can be written."""
+    result = merge(spec(), replace(existing(("", "TXT", ["v=spf1 -all"])), source=Source.LIVE_DNS, zone_id=None))
+    assert codes(result, Action.REFUSE) == ["import-id-unknown"]
+    assert merge(spec(zone_id=ZONE_ID), replace(existing(("", "TXT", ["v=spf1 -all"])), zone_id=None)).ok
+
+
+def test_cloudflare_adoptions_by_record_id():
+    """Cloudflare: the existing SPF record becomes our SPF resource, the right CNAME and DMARC are adopted."""
+    ex = existing(
+        ("", "TXT", ["v=spf1 mx ~all", "google-site-verification=abc", "mandrill_verify.AbC123xyz"], ["spf-id", "g-id", "v-id"]),
+        ("_dmarc", "TXT", [REJECT], ["dmarc-id"]),
+        ("mte1._domainkey", "CNAME", ["dkim1.mandrillapp.com"], ["mte1-id"]),
+        source=Source.CLOUDFLARE, zone_id=CF_ZONE,
+    )
+    result = merge(spec(provider="cloudflare", zone_id=CF_ZONE), ex)
+    assert result.ok
+    by_id = {a.record_id: a for a in result.adoptions}
+    assert set(by_id) == {"spf-id", "v-id", "dmarc-id", "mte1-id"}
+    assert by_id["spf-id"].value == "v=spf1 mx include:_spf.spotme.com ~all"
+    assert by_id["dmarc-id"].value == REJECT
+
+
+def test_cloudflare_live_dns_only_cannot_import():
+    """Cloudflare records seen in live DNS have no ids: say to set CLOUDFLARE_API_TOKEN."""
+    ex = existing(("", "TXT", ["v=spf1 mx ~all"]), source=Source.LIVE_DNS, zone_id=None)
+    (refusal,) = merge(spec(provider="cloudflare", zone_id=CF_ZONE), ex).refusals
+    assert refusal.code == "import-id-unknown" and "CLOUDFLARE_API_TOKEN" in refusal.message
+
+
+def test_nothing_exists():
+    """An empty zone: every record is added, nothing adopted, the spec unchanged but the zone id."""
+    result = merge(spec(), existing())
+    assert result.adoptions == () and result.ok
+    assert set(codes(result)) == {"spf-added", "mandrill-verify-added", "dmarc-added", "dkim-added"}
+    assert replace(result.domain, zone_id=None) == spec()
+
+
+# ------------------------------------------------------------------------------ properties
+
+_TERMS = st.sampled_from(
+    ["mx", "a", "ip4:192.0.2.1", "ip6:2001:db8::/32", "include:_spf.google.com", "include:mail.zendesk.com", "exists:%{i}.x.example", "ptr"]
+)
+_TXT = st.text(st.characters(min_codepoint=32, max_codepoint=0x2FF), min_size=1, max_size=60).filter(
+    lambda t: not spf.is_spf(t) and t.strip() == t and t != "mandrill_verify.AbC123xyz"
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    terms=st.lists(_TERMS, unique=True, max_size=6),
+    all_term=st.sampled_from(["-all", "~all", "?all", ""]),
+    others=st.lists(_TXT, unique=True, max_size=4),
+)
+def test_merge_never_drops_a_customer_value(terms, all_term, others):
+    """Route53: every other TXT value survives, every SPF term survives, exactly one v=spf1."""
+    old = " ".join(["v=spf1", *terms, *([all_term] if all_term else [])])
+    result = merge(spec(), existing(("", "TXT", [old, *others])))
+    values = apex(result)
+    assert set(others) <= set(values)
+    spf_values = [v for v in values if spf.is_spf(v)]
+    assert len(spf_values) == 1
+    merged_terms = spf_values[0].split()
+    assert set(terms) <= set(merged_terms)
+    assert merged_terms[-1] == (all_term or "?all")
+    assert merged_terms.index("include:_spf.spotme.com") == len(merged_terms) - 2
+    assert [t for t in merged_terms if t in terms] == terms  # order kept
