@@ -17,8 +17,10 @@ import difflib
 import re
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import Union
+from collections.abc import Sequence
+from typing import TypeVar, Union
 
+from . import hcl
 from .errors import InputError, Location, Problem
 from .yamlpos import YNode
 
@@ -350,51 +352,70 @@ def for_root(backend: Backend | None, root: str) -> Backend | None:
 # HCL
 
 
-def _hcl(text: str) -> str:
-    """An HCL string literal: quotes and backslashes escaped, `${` and `%{` kept literal."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("${", "$${").replace("%{", "%%{")
-    return f'"{escaped}"'
+def render_backend(backend: Backend, *, header: str = "") -> str:
+    """`backend.tf` for a root: one `terraform { backend ... }` block, `terraform fmt` clean.
 
-
-def _aligned(pairs: list[tuple[str, str]], indent: str) -> list[str]:
-    # `terraform fmt` aligns the '=' of consecutive attributes.
-    width = max(len(k) for k, _ in pairs)
-    return [f"{indent}{k.ljust(width)} = {v}" for k, v in pairs]
-
-
-def render_backend(backend: Backend) -> str:
-    """`backend.tf` for a root: one `terraform { backend ... }` block, `terraform fmt` clean."""
+    `header` is the comment every generated file starts with.
+    """
     if isinstance(backend, S3Backend):
-        pairs = [("bucket", _hcl(backend.bucket)), ("key", _hcl(backend.key)), ("region", _hcl(backend.region))]
-        if backend.dynamodb_table:
-            pairs.append(("dynamodb_table", _hcl(backend.dynamodb_table)))
-        pairs.append(("encrypt", "true" if backend.encrypt else "false"))
-        lines = [
-            "# State in S3" + (", locked with DynamoDB" if backend.dynamodb_table else "") + ". Credentials come from",
-            "# the usual AWS environment variables or profile; none are written here.",
-            "terraform {",
-            '  backend "s3" {',
-            *_aligned(pairs, "    "),
-            "  }",
-            "}",
+        body: list[hcl.Item] = [
+            hcl.Comment("State in S3" + (", locked with DynamoDB" if backend.dynamodb_table else "") + "."),
+            hcl.Comment("AWS credentials come from the usual environment variables or profile; none are written here."),
+            hcl.Attribute("bucket", backend.bucket),
+            hcl.Attribute("key", backend.key),
+            hcl.Attribute("region", backend.region),
         ]
-        return "\n".join(lines) + "\n"
-    workspace = ("name", _hcl(backend.workspace)) if backend.workspace else ("prefix", _hcl(backend.workspace_prefix or ""))
-    lines = [
-        f"# State in Terraform Cloud / Enterprise ({backend.hostname}). The API token comes from",
-        "# `terraform login` (the CLI config's credentials) or the TF_TOKEN_<host> environment",
-        "# variable; it is never written here.",
-        "terraform {",
-        '  backend "remote" {',
-        *_aligned([("hostname", _hcl(backend.hostname)), ("organization", _hcl(backend.organization))], "    "),
-        "",
-        "    workspaces {",
-        f"      {workspace[0]} = {workspace[1]}",
-        "    }",
-        "  }",
-        "}",
+        if backend.dynamodb_table:
+            body.append(hcl.Attribute("dynamodb_table", backend.dynamodb_table))
+        body.append(hcl.Attribute("encrypt", backend.encrypt))
+        block = hcl.Block("backend", ("s3",), tuple(body))
+    else:
+        workspace = (
+            hcl.Attribute("name", backend.workspace)
+            if backend.workspace
+            else hcl.Attribute("prefix", backend.workspace_prefix or "")
+        )
+        block = hcl.Block(
+            "backend",
+            ("remote",),
+            (
+                hcl.Comment("State in Terraform Cloud / Enterprise. The API token comes from `terraform login`"),
+                hcl.Comment("(the CLI config's credentials) or TF_TOKEN_<host>; it is never written here."),
+                hcl.Attribute("hostname", backend.hostname),
+                hcl.Attribute("organization", backend.organization),
+                hcl.BLANK,
+                hcl.Block("workspaces", (), (workspace,)),
+            ),
+        )
+    return hcl.document([hcl.Block("terraform", (), (block,))], header=header)
+
+
+# ---------------------------------------------------------------------------------------------
+# Split roots: one Terraform root per N domains, so each plan stays small.
+
+ROOT_PREFIX = "root-"
+
+_T = TypeVar("_T")
+
+
+def root_name(index: int) -> str:
+    """The folder of the `index`-th root (1-based): `root-001`, `root-002`, ..."""
+    return f"{ROOT_PREFIX}{index:03d}"
+
+
+def split_into_roots(items: Sequence[_T], per_root: int) -> list[tuple[str, list[_T]]]:
+    """`items` cut into roots of `per_root` in their order: (root folder, its items).
+
+    The assignment depends on the order alone, so the same spec always gives the same roots;
+    a domain inserted or removed in the middle moves the ones after it to another root (and
+    their state with them), so new domains belong at the end of the spec.
+    """
+    if per_root < 1:
+        raise ValueError(f"per_root must be at least 1, got {per_root}")
+    return [
+        (root_name(i + 1), list(items[start : start + per_root]))
+        for i, start in enumerate(range(0, len(items), per_root))
     ]
-    return "\n".join(lines) + "\n"
 
 
 def describe_backend(backend: Backend | None) -> str:

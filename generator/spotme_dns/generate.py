@@ -30,7 +30,9 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from . import hcl
+from .backend import Backend, for_root, render_backend, split_into_roots
 from .errors import InputError, Location, Problem
+from .handoff import HandoffFormat, render_handoff
 from .model import DomainRecords
 from .records import build_records
 from .render import MODULE_RENDERER, PLAIN_RENDERERS, DomainContext, ProviderRequirement, Renderer
@@ -152,12 +154,18 @@ def plan_tree(
     style: Style = Style.PLAIN,
     modules_source: str = "",
     source_labels: Mapping[str, str] | None = None,
+    handoff_format: HandoffFormat | None = HandoffFormat.MARKDOWN,
+    backend: Backend | None = None,
+    split_roots: int = 0,
 ) -> OutputTree:
     """The whole output tree for `spec`; raises InputError (nothing written) if it can not be made.
 
     `source_labels` maps a spec path to how generated headers name it (default: as given).
     `modules_source` (--style module) is the hand-written modules' directory relative to DIR
-    (or a remote module address).
+    (or a remote module address). `handoff_format` adds each domain's hand-off page
+    (HANDOFF.md or HANDOFF.html; None: none). `backend` is written as the root's backend.tf.
+    `split_roots` > 0 writes one root per that many domains (DIR/root-001/, ...) instead of
+    one root in DIR, each with its own backend state.
     """
     labels = dict(source_labels or {})
     renderers: Mapping[object, Renderer] = PLAIN_RENDERERS
@@ -170,8 +178,10 @@ def plan_tree(
     folder_prefix = _modules_prefix_for_folder(modules_source) if modules_source else ""
     requirements: dict[str, tuple[ProviderRequirement, DomainSpec]] = {}
     planned: list[tuple[DomainSpec, DomainRecords, Renderer]] = []
+    domain_reqs: dict[str, tuple[ProviderRequirement, ...]] = {}
     for domain in spec.domains:
         renderer = MODULE_RENDERER if style is Style.MODULE else renderers[domain.provider]
+        domain_reqs[domain.domain] = tuple(renderer.providers(domain))
         records = build_records(domain)
         problems += renderer.problems(domain, records)
         problems += _check_nfc(domain, records)
@@ -220,25 +230,55 @@ def plan_tree(
             rel = f"{domain.domain}/{name}"
             files[rel] = text.encode("utf-8")
             paths.append(rel)
+        if handoff_format is not None:
+            rel = f"{domain.domain}/{handoff_format.filename}"
+            label = labels.get(path, path)
+            spec_file = posixpath.basename(label) if label not in ("-", "<stdin>") else "spec.yaml"
+            files[rel] = render_handoff(records, handoff_format=handoff_format, spec_file=spec_file).encode("utf-8")
+            paths.append(rel)
         notes += [f"{domain.domain}: {n}" for n in records.notes]
         notes += rendered.notes
         domains_out.append(PlannedDomain(domain.domain, domain.domain, names[domain.domain], records, tuple(paths)))
 
     reqs = [r for r, _ in sorted(requirements.values(), key=lambda item: item[0].name)]
-    root: dict[str, str] = {"versions.tf": _versions_tf(reqs, root_header)}
-    if reqs:
-        root["providers.tf"] = _providers_tf(reqs, root_header)
-    variables = [v for r in reqs for v in r.variables]
-    if variables:
-        root["variables.tf"] = hcl.document(_separated(variables), header=root_header)
-    root["main.tf"] = _main_tf(domains_out, root_header)
-    root["outputs.tf"] = _outputs_tf(domains_out, root_header)
+    if split_roots:
+        root = {}
+        for folder, members in split_into_roots(domains_out, split_roots):
+            used = {r.name for d in members for r in domain_reqs[d.domain]}
+            module = _root_module(
+                [r for r in reqs if r.name in used], members, root_header, source_prefix="../", backend=for_root(backend, folder)
+            )
+            root.update({f"{folder}/{name}": text for name, text in module.items()})
+    else:
+        root = _root_module(reqs, domains_out, root_header, backend=backend)
     root_files = tuple(root)
     tree: dict[str, bytes] = {name: text.encode("utf-8") for name, text in root.items()}
     tree.update(files)
     manifest = {"generator": MANIFEST_GENERATOR, "files": sorted(tree)}
     tree[MANIFEST] = (json.dumps(manifest, indent=1) + "\n").encode("utf-8")
     return OutputTree(files=tree, domains=tuple(domains_out), root_files=root_files, notes=tuple(notes))
+
+
+def _root_module(
+    reqs: list[ProviderRequirement],
+    domains: list[PlannedDomain],
+    header: str,
+    *,
+    source_prefix: str = "./",
+    backend: Backend | None = None,
+) -> dict[str, str]:
+    """The files of one root calling `domains` (folder sources under `source_prefix`)."""
+    root: dict[str, str] = {"versions.tf": _versions_tf(reqs, header)}
+    if reqs:
+        root["providers.tf"] = _providers_tf(reqs, header)
+    variables = [v for r in reqs for v in r.variables]
+    if variables:
+        root["variables.tf"] = hcl.document(_separated(variables), header=header)
+    root["main.tf"] = _main_tf(domains, header, source_prefix)
+    root["outputs.tf"] = _outputs_tf(domains, header)
+    if backend is not None:
+        root["backend.tf"] = render_backend(backend, header=header)
+    return root
 
 
 def _separated(blocks: list[hcl.Block]) -> list[hcl.Item]:
@@ -286,9 +326,9 @@ def _providers_tf(reqs: list[ProviderRequirement], header: str) -> str:
     return hcl.document(items, header=header)
 
 
-def _main_tf(domains: list[PlannedDomain], header: str) -> str:
+def _main_tf(domains: list[PlannedDomain], header: str, source_prefix: str = "./") -> str:
     blocks = [
-        hcl.Block("module", (d.module_name,), (hcl.Attribute("source", f"./{d.folder}"),)) for d in domains
+        hcl.Block("module", (d.module_name,), (hcl.Attribute("source", f"{source_prefix}{d.folder}"),)) for d in domains
     ]
     return hcl.document(_separated(blocks), header=header)
 

@@ -10,6 +10,7 @@ import click
 from ..generate import Style, default_modules_source, plan_tree, write_tree
 from ..spec import load_spec
 from ._discover import IMPORT_STYLES, discover_step, imports_step, report_imports
+from ._output_options import describe_settings, output_options, output_settings
 from .app import EXIT_OK
 
 
@@ -68,6 +69,7 @@ def _label(path: str) -> str:
     help="With --discover: ask this server instead of each zone's authoritative servers (repeatable).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@output_options
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -101,6 +103,7 @@ def command(
     """
     quiet = quiet or bool((ctx.obj or {}).get("quiet"))
     spec = load_spec(specs)
+    settings = output_settings(ctx, spec, discover=discover)
     chosen = Style(style)
     source = modules_source or ""
     if chosen is Style.MODULE and not source:
@@ -108,7 +111,15 @@ def command(
     results, imports = (), ()
     if discover:
         spec, results = discover_step(ctx, spec, nameservers=nameservers, force=force, quiet=quiet)
-    tree = plan_tree(spec, style=chosen, modules_source=source, source_labels={p: _label(p) for p in specs})
+    tree = plan_tree(
+        spec,
+        style=chosen,
+        modules_source=source,
+        source_labels={p: _label(p) for p in specs},
+        handoff_format=settings.handoff_format,
+        backend=settings.backend,
+        split_roots=settings.split_roots,
+    )
     if discover:
         tree, imports = imports_step(tree, results, import_style=import_style, style=chosen)
     result = write_tree(tree, output, force=force)
@@ -128,9 +139,9 @@ def command(
         click.echo(f"removed {base / rel}")
     for note in tree.notes:
         click.echo(f"note: {note}")
+    for line in describe_settings(settings, output, len(tree.domains)):
+        click.echo(line)
     records = sum(len(d.records.records) for d in tree.domains)
-    click.echo(
-        f"{len(tree.domains)} domain{'s' if len(tree.domains) != 1 else ''}, {records} record sets; next: "
-        f"terraform -chdir={output} init && terraform -chdir={output} plan"
-    )
+    next_step = f"make plan OUT={output}" if settings.split_roots else f"terraform -chdir={output} init && terraform -chdir={output} plan"
+    click.echo(f"{len(tree.domains)} domain{'s' if len(tree.domains) != 1 else ''}, {records} record sets; next: {next_step}")
     ctx.exit(EXIT_OK)
