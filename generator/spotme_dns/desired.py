@@ -43,6 +43,9 @@ class DesiredRecord:
     authoritative: bool = False
     """True when applying replaces the whole record set at (name, type) (Route53); False when
     each value is its own record (Cloudflare, generic), so live values not listed survive."""
+    removed: tuple[str, ...] = ()
+    """Values the input deliberately deletes (a plan's `before` values not in `after`, or the
+    values of a deleted Cloudflare record): expected gone after apply, never a conflict."""
 
 
 @dataclass(frozen=True)

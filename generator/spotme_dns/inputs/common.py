@@ -1,0 +1,240 @@
+"""What every input kind shares: record candidates, zone inference, grouping into domains.
+
+A plan or a Terraform directory yields one `Candidate` per resource instance (a Cloudflare
+record holds one value; a Route53 record set holds them all). `assemble` places each in its
+zone and sending domain and merges candidates with the same (name, type) into one
+`DesiredRecord`, so the diff never sees provider granularity.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from ..desired import Action, DesiredDomain, DesiredRecord
+from ..model import normalize_name
+from ..report import Finding, Severity
+from .values import canonical
+
+#: The record types `validate` and `verify` compare (the ones the e-mail records use).
+RECORD_TYPES = ("TXT", "CNAME")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One resource instance's say about one (name, type)."""
+
+    name: str
+    """Normalised; made absolute with the zone when the zone is known."""
+    type: str
+    values: tuple[str, ...] | None
+    """Logical values; None when unknown until apply. For a delete: the values deleted."""
+    action: Action = Action.CREATE
+    deleted: bool = False
+    """This instance is gone after apply: its values are expected absent."""
+    zone: str | None = None
+    """The zone when the input says it (a zone data source, a module input)."""
+    module: str = ""
+    """The module instance it came from (`module.a["x"]`), for grouping unzoned records."""
+    address: str = ""
+    ttl: int | None = None
+    proxied: bool | None = None
+    authoritative: bool = False
+    removed: tuple[str, ...] = ()
+    """Values this instance had before and will not have after (an update)."""
+    strings: tuple[tuple[str, ...], ...] = ()
+    """TXT: each value's character-strings as the provider publishes them, in `values` order;
+    () when the provider splits by itself."""
+
+
+@dataclass(frozen=True)
+class Desired:
+    """What one input says DNS should hold, plus what it could not say."""
+
+    domains: tuple[DesiredDomain, ...]
+    notes: tuple[Finding, ...] = field(default=())
+    """Warnings about the input itself (a record whose name is unknown until apply...)."""
+    actions_known: bool = False
+    """True for a plan: each record's action (create, no-op...) is Terraform's own; False for
+    `--tf` and `--spec`, where every record reads `create`."""
+
+
+def note(code: str, name: str, message: str, severity: Severity = Severity.WARNING) -> Finding:
+    return Finding(severity, code, name, message)
+
+
+def labels_suffix(names: Iterable[str]) -> str:
+    """The longest common suffix of names, whole labels only (`a.x.com`, `b.x.com` -> `x.com`)."""
+    split = [n.split(".") for n in names if n]
+    if not split:
+        return ""
+    common: list[str] = []
+    for parts in zip(*(reversed(s) for s in split)):
+        if all(p == parts[0] for p in parts):
+            common.append(parts[0])
+        else:
+            break
+    return ".".join(reversed(common))
+
+
+def base_domain(name: str) -> str:
+    """The sending domain a record name belongs to: strips `_dmarc.` and `<sel>._domainkey.`."""
+    labels = name.split(".")
+    if "_domainkey" in labels:
+        i = labels.index("_domainkey")
+        rest = labels[i + 1 :]
+        if rest:
+            return ".".join(rest)
+    if labels[0] == "_dmarc" and len(labels) > 1:
+        return ".".join(labels[1:])
+    return name
+
+
+def in_zone(name: str, zone: str) -> bool:
+    return name == zone or name.endswith("." + zone)
+
+
+def absolute_name(name: str, zone: str | None) -> str:
+    """A record name as the provider stores it: relative names get the zone appended.
+
+    Route53 (`expandRecordName` in terraform-provider-aws) and Cloudflare both append the
+    zone to a name that does not already end with it; `@` and the empty name mean the apex.
+    """
+    name = normalize_name(name)
+    if zone is None:
+        return name
+    zone = normalize_name(zone)
+    if name in ("", "@"):
+        return zone
+    if in_zone(name, zone):
+        return name
+    return f"{name}.{zone}"
+
+
+def _longest_zone(name: str, zones: Iterable[str]) -> str | None:
+    matches = [z for z in zones if in_zone(name, z)]
+    return max(matches, key=len) if matches else None
+
+
+def infer_zones(candidates: list[Candidate]) -> list[Candidate]:
+    """Give every candidate a zone.
+
+    Known zones (from the input) first; a name under a known zone takes the longest such
+    zone. Otherwise the zone is guessed per module instance as the longest common suffix of
+    the records' sending domains (`_dmarc.` and `._domainkey.` stripped), falling back to the
+    record's own sending domain. A guessed zone may be a name below the real zone apex;
+    `validation` walks up to the apex when it looks the servers up.
+    """
+    known = {c.zone for c in candidates if c.zone}
+    out: list[Candidate] = []
+    unzoned: dict[str, list[Candidate]] = defaultdict(list)
+    for c in candidates:
+        if c.zone:
+            out.append(c)
+            continue
+        zone = _longest_zone(c.name, known)
+        if zone:
+            out.append(_with_zone(c, zone))
+        else:
+            unzoned[c.module].append(c)
+    for group in unzoned.values():
+        bases = [base_domain(c.name) for c in group]
+        common = labels_suffix(bases)
+        for c, base in zip(group, bases):
+            zone = common if common.count(".") >= 1 else base
+            out.append(_with_zone(c, zone))
+    return out
+
+
+def _with_zone(c: Candidate, zone: str) -> Candidate:
+    return Candidate(
+        name=c.name, type=c.type, values=c.values, action=c.action, deleted=c.deleted, zone=zone,
+        module=c.module, address=c.address, ttl=c.ttl, proxied=c.proxied,
+        authoritative=c.authoritative, removed=c.removed, strings=c.strings,
+    )
+
+
+def sending_domains(names: Iterable[str], zone: str) -> set[str]:
+    """Sending domains seen in a zone: owners of `_dmarc.X` and `<sel>._domainkey.X`, and the apex."""
+    out: set[str] = set()
+    for name in names:
+        base = base_domain(name)
+        if base != name or name == zone:
+            out.add(base)
+    return out
+
+
+def name_order(name: str) -> tuple[str, ...]:
+    """Names sorted by labels from the right, so a domain's records stay together."""
+    return tuple(reversed(name.split(".")))
+
+
+def assemble(candidates: list[Candidate]) -> tuple[DesiredDomain, ...]:
+    """Zone, group by sending domain, and merge candidates per (name, type)."""
+    by_zone: dict[str, list[Candidate]] = defaultdict(list)
+    for c in infer_zones(candidates):
+        by_zone[c.zone or c.name].append(c)
+    domains: list[DesiredDomain] = []
+    for zone, group in by_zone.items():
+        found = sending_domains((c.name for c in group), zone)
+        by_domain: dict[str, dict[tuple[str, str], list[Candidate]]] = defaultdict(lambda: defaultdict(list))
+        for c in group:
+            owners = [d for d in found if in_zone(c.name, d)]
+            domain = max(owners, key=len) if owners else zone
+            by_domain[domain][(c.name, c.type)].append(c)
+        for domain, keyed in by_domain.items():
+            records = tuple(
+                merge(items) for _, items in sorted(keyed.items(), key=lambda kv: (name_order(kv[0][0]), kv[0][1]))
+            )
+            domains.append(DesiredDomain(domain=domain, zone=zone, records=records))
+    domains.sort(key=lambda d: (name_order(d.domain), d.zone))
+    return tuple(domains)
+
+
+def merge(items: list[Candidate]) -> DesiredRecord:
+    """One DesiredRecord from every candidate at one (name, type).
+
+    Cloudflare writes one resource per value: their values join. A value deleted by one
+    resource and kept by another stays expected. Any unknown value makes the set unknown.
+    """
+    first = items[0]
+    rdtype = first.type
+    live = [c for c in items if not c.deleted]
+    gone = [c for c in items if c.deleted]
+    actions = {c.action for c in items}
+    action = actions.pop() if len(actions) == 1 else Action.UPDATE
+    removed: set[str] = set()
+    for c in items:
+        removed.update(canonical(rdtype, v) for v in c.removed)
+        if c.deleted and c.values:
+            removed.update(canonical(rdtype, v) for v in c.values)
+    values: tuple[str, ...] | None
+    if live:
+        if any(c.values is None for c in live):
+            values = None
+        else:
+            values = tuple(sorted({canonical(rdtype, v) for c in live for v in c.values or ()}))
+            removed -= set(values)
+    else:
+        values = ()
+        action = Action.DELETE
+    ttls = [c.ttl for c in live or gone if c.ttl is not None]
+    split: dict[str, tuple[str, ...]] = {}
+    for c in live:
+        if c.strings and c.values is not None and len(c.strings) == len(c.values):
+            split.update((canonical(rdtype, v), parts) for v, parts in zip(c.values, c.strings))
+    strings = tuple(split[v] for v in values) if values and all(v in split for v in values) else ()
+    proxied_flags = [c.proxied for c in live if c.proxied is not None]
+    return DesiredRecord(
+        name=first.name,
+        type=rdtype,
+        values=values,
+        action=action,
+        ttl=ttls[0] if ttls else None,
+        address=", ".join(sorted({c.address for c in items if c.address})),
+        proxied=any(proxied_flags) if proxied_flags else None,
+        authoritative=any(c.authoritative for c in items),
+        removed=tuple(sorted(removed)),
+        strings=strings,
+    )

@@ -1,0 +1,588 @@
+"""Desired records from a Terraform plan: the JSON of `terraform show -json PLANFILE`.
+
+Reads `format_version` 0.x and 1.x (Terraform 0.12 to 1.14: 0.1, 0.2, 1.0, 1.1, 1.2; a minor
+version only adds keys, so later minors are read too), every resource in every child module,
+count and for_each instances, and the planned action of each. Values Terraform knows only
+after apply (`after_unknown`) stay unknown: never guessed.
+
+Resource types: `aws_route53_record` (one record set per resource), `cloudflare_record` (v4)
+and `cloudflare_dns_record` (v5) (one value per resource), and the generic module's `records`
+output (a list of `{name, type, ttl, values}`).
+
+Zones: a record's zone is the `aws_route53_zone` / `cloudflare_zone` (data source or managed)
+that its `zone_id` equals or refers to in the plan's `configuration`, else the longest zone
+seen in the plan that holds the name, else it is inferred (see `common.infer_zones`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..desired import Action
+from ..errors import InputError, Location, Problem
+from ..model import normalize_name
+from ..report import Finding
+from .common import RECORD_TYPES, Candidate, Desired, absolute_name, assemble, note
+from .values import logical_value, route53_strings
+
+SUPPORTED_MAJORS = (0, 1)
+
+ROUTE53 = "aws_route53_record"
+CLOUDFLARE_V4 = "cloudflare_record"
+CLOUDFLARE_V5 = "cloudflare_dns_record"
+RECORD_RESOURCES = (ROUTE53, CLOUDFLARE_V4, CLOUDFLARE_V5)
+ZONE_TYPES = ("aws_route53_zone", "cloudflare_zone")
+
+_ACTIONS = {
+    ("create",): Action.CREATE,
+    ("update",): Action.UPDATE,
+    ("delete",): Action.DELETE,
+    ("no-op",): Action.NOOP,
+    ("read",): Action.READ,
+    ("delete", "create"): Action.REPLACE,
+    ("create", "delete"): Action.REPLACE,
+    # Terraform 1.7+: "forget" stops managing an object without touching it.
+    ("create", "forget"): Action.CREATE,
+}
+
+_INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]')
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def load_plan(path: str) -> Desired:
+    """Read a plan JSON file; InputError (exit 2) naming the file and what is wrong."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as err:
+        raise InputError([Problem(Location(path), f"cannot read the plan: {err.strerror or err}", "unreadable")]) from None
+    if data.startswith(b"PK\x03\x04"):
+        raise InputError(
+            [
+                Problem(
+                    Location(path),
+                    "this is a binary plan file (terraform plan -out=...), not its JSON: use "
+                    "--plan-file FILE --chdir DIR, or give the output of `terraform show -json FILE`",
+                    "binary-plan",
+                )
+            ]
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError([Problem(Location(path), f"not UTF-8 text (byte {err.start}): expected the JSON of `terraform show -json PLANFILE`", "not-json")]) from None
+    return parse_plan(text, path)
+
+
+def show_plan(planfile: str, chdir: str, *, terraform: str = "terraform") -> str:
+    """Run `terraform -chdir=DIR show -json PLANFILE` and return its JSON text.
+
+    `planfile` is taken as Terraform takes it: relative to `chdir`. Failures are InputError.
+    """
+    exe = shutil.which(terraform)
+    where = Location(planfile)
+    if exe is None:
+        raise InputError([Problem(where, f"cannot run {terraform!r}: not found on PATH (needed for --plan-file)", "no-terraform")])
+    try:
+        done = subprocess.run(
+            [exe, f"-chdir={chdir}", "show", "-json", "-no-color", planfile],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError as err:
+        raise InputError([Problem(where, f"cannot run terraform: {err}", "no-terraform")]) from None
+    if done.returncode != 0:
+        message = " ".join((done.stderr or done.stdout).split()) or f"exit status {done.returncode}"
+        raise InputError([Problem(where, f"`terraform -chdir={chdir} show -json {planfile}` failed: {message}", "terraform-failed")])
+    return done.stdout
+
+
+def parse_plan(text: str, path: str = "<plan>") -> Desired:
+    """Desired records from plan JSON text; InputError for anything that is not such a plan."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InputError([Problem(Location(path, err.lineno, err.colno), f"not JSON: {err.msg}", "not-json")]) from None
+    _check_document(doc, path)
+    reader = _PlanReader(doc, path)
+    candidates = reader.candidates()
+    if reader.problems:
+        raise InputError(reader.problems)
+    if not candidates:
+        types = ", ".join(RECORD_RESOURCES)
+        why = "".join(f"; {n.message}" for n in reader.notes)
+        raise InputError(
+            [
+                Problem(
+                    Location(path),
+                    f"the plan has no DNS records: no {types} resource and no `records` output "
+                    f"(spotme-dns reads {'/'.join(RECORD_TYPES)} records){why}",
+                    "empty-plan",
+                )
+            ]
+        )
+    return Desired(assemble(candidates), tuple(reader.notes), actions_known=True)
+
+
+def _check_document(doc: Any, path: str) -> None:
+    """Refuse what is not a plan, saying what it looks like instead."""
+    where = Location(path)
+    expected = "expected the JSON of `terraform show -json PLANFILE`"
+    if not isinstance(doc, dict):
+        raise InputError([Problem(where, f"a JSON {_kind(doc)} at the top: {expected}", "wrong-shape")])
+    if "lineage" in doc or ("serial" in doc and "resources" in doc):
+        raise InputError([Problem(where, f"this is a Terraform state file (terraform.tfstate), not a plan: {expected}", "state-not-plan")])
+    if "format_version" not in doc:
+        raise InputError([Problem(where, f"no \"format_version\" key: {expected}", "wrong-shape")])
+    version = doc["format_version"]
+    match = re.fullmatch(r"([0-9]+)\.([0-9]+)", version) if isinstance(version, str) else None
+    if match is None:
+        raise InputError([Problem(where, f"format_version {version!r} is not MAJOR.MINOR: {expected}", "wrong-shape")])
+    if int(match.group(1)) not in SUPPORTED_MAJORS:
+        raise InputError(
+            [Problem(where, f"format_version {version} is not supported: spotme-dns reads plan JSON 0.x and 1.x (Terraform 0.12 to 1.x)", "unsupported-version")]
+        )
+    if "values" in doc and "planned_values" not in doc and "resource_changes" not in doc:
+        raise InputError(
+            [Problem(where, f"this is Terraform state JSON (`terraform show -json` without a plan file), not a plan: {expected}", "state-not-plan")]
+        )
+    if "planned_values" not in doc and "resource_changes" not in doc:
+        raise InputError([Problem(where, f"neither \"planned_values\" nor \"resource_changes\": {expected}", "wrong-shape")])
+    for key, kind in (("resource_changes", list), ("planned_values", dict), ("output_changes", dict), ("prior_state", dict), ("configuration", dict)):
+        if key in doc and doc[key] is not None and not isinstance(doc[key], kind):
+            raise InputError([Problem(where, f"\"{key}\" is a JSON {_kind(doc[key])}, expected {'an array' if kind is list else 'an object'}", "wrong-shape")])
+
+
+def _kind(value: Any) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(type(value), "number")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _unknown(tree: Any, key: str | None = None) -> bool:
+    """Whether `after_unknown` marks the attribute (or anything inside it) unknown."""
+    node = tree.get(key) if key is not None and isinstance(tree, dict) else tree
+    if node is True:
+        return True
+    if isinstance(node, list):
+        return any(_unknown(x) for x in node)
+    if isinstance(node, dict):
+        return any(_unknown(x) for x in node.values())
+    return False
+
+
+def strip_keys(address: str) -> str:
+    """An address without instance keys: `module.a["x"].aws_x.y[0]` -> `module.a.aws_x.y`."""
+    return _INSTANCE_KEY.sub("", address)
+
+
+def _module_prefix(address: str, kind_name: str) -> str:
+    """The module part of a resource address (`module.a["x"]` of `module.a["x"].data.t.n`)."""
+    idx = address.rfind(kind_name)
+    return address[:idx].rstrip(".") if idx > 0 else ""
+
+
+def _join(prefix: str, rest: str) -> str:
+    return f"{prefix}.{rest}" if prefix else rest
+
+
+@dataclass
+class _Zone:
+    """A zone the plan knows of (data source or managed resource)."""
+
+    address: str
+    name: str | None = None
+    ids: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- the reader
+
+
+class _PlanReader:
+    """Walks one plan document; collects candidates, notes and shape problems."""
+
+    def __init__(self, doc: dict[str, Any], path: str) -> None:
+        self.doc = doc
+        self.path = path
+        self.problems: list[Problem] = []
+        self.notes: list[Finding] = []
+        self.zones: dict[str, _Zone] = {}
+        self.config_modules: dict[str, dict[str, Any]] = {}
+
+    # ----------------------------------------------------------------- plumbing
+
+    def bad(self, where: str, message: str) -> None:
+        self.problems.append(Problem(Location(self.path), f"{where}: {message}", "wrong-shape"))
+
+    def candidates(self) -> list[Candidate]:
+        self._index_configuration()
+        self._collect_zones()
+        out: list[Candidate] = []
+        seen: set[str] = set()
+        for i, rc in enumerate(self.doc.get("resource_changes") or []):
+            where = f"resource_changes[{i}]"
+            if not isinstance(rc, dict):
+                self.bad(where, f"a JSON {_kind(rc)}, expected an object")
+                continue
+            if rc.get("mode", "managed") != "managed" or rc.get("type") not in RECORD_RESOURCES:
+                continue
+            address = rc.get("address")
+            if not isinstance(address, str):
+                self.bad(where, "no \"address\"")
+                continue
+            if rc.get("deposed"):
+                continue  # an old instance awaiting destruction: the live record is the current one's
+            seen.add(address)
+            out.extend(self._from_change(rc, where))
+        for resource, where in self._planned_resources():
+            if resource.get("address") not in seen and resource.get("mode", "managed") == "managed" and resource.get("type") in RECORD_RESOURCES:
+                # Older plans and no-change plans may list a resource only here: it stays as is.
+                values = resource.get("values")
+                if not isinstance(values, dict):
+                    self.bad(where, "no \"values\" object")
+                    continue
+                out.extend(self._instance(resource, values, {}, Action.NOOP, where, _module_prefix(resource["address"], resource["type"])))
+        if not self.problems:
+            out.extend(self._from_outputs({(c.name, c.type) for c in out}))
+        return out
+
+    def _planned_resources(self) -> Iterator[tuple[dict[str, Any], str]]:
+        planned = self.doc.get("planned_values") or {}
+        yield from _walk_module(planned.get("root_module"), "planned_values.root_module", self)
+
+    # ----------------------------------------------------------------- configuration and zones
+
+    def _index_configuration(self) -> None:
+        """Map stripped module addresses to their configuration blocks (for zone_id references)."""
+        config = self.doc.get("configuration")
+        if not isinstance(config, dict):
+            return
+
+        def walk(module: Any, prefix: str) -> None:
+            if not isinstance(module, dict):
+                return
+            self.config_modules[prefix] = module
+            for call_name, call in (module.get("module_calls") or {}).items():
+                if isinstance(call, dict):
+                    walk(call.get("module"), _join(prefix, f"module.{call_name}"))
+
+        walk(config.get("root_module"), "")
+
+    def _collect_zones(self) -> None:
+        def add(address: str, values: Any, unknown: Any = None) -> None:
+            if not isinstance(values, dict):
+                return
+            zone = self.zones.setdefault(address, _Zone(address))
+            name = values.get("name")
+            if not name and isinstance(values.get("filter"), dict):
+                name = values["filter"].get("name")  # cloudflare v5 data source
+            if isinstance(name, str) and name and not _unknown(unknown or {}, "name"):
+                zone.name = normalize_name(name)
+            ids = [values.get(k) for k in ("zone_id", "id") if isinstance(values.get(k), str) and values.get(k)]
+            zone.ids = tuple(dict.fromkeys([*zone.ids, *ids]))
+
+        prior = self.doc.get("prior_state")
+        if isinstance(prior, dict) and isinstance(prior.get("values"), dict):
+            for resource, _ in _walk_module(prior["values"].get("root_module"), "prior_state", None):
+                if resource.get("type") in ZONE_TYPES:
+                    add(resource.get("address", ""), resource.get("values"))
+        for resource, _ in self._planned_resources():
+            if resource.get("type") in ZONE_TYPES:
+                add(resource.get("address", ""), resource.get("values"))
+        for rc in self.doc.get("resource_changes") or []:
+            if isinstance(rc, dict) and rc.get("type") in ZONE_TYPES and isinstance(rc.get("change"), dict):
+                change = rc["change"]
+                add(rc.get("address", ""), change.get("after") or change.get("before"), change.get("after_unknown"))
+        # A zone name written as a literal in the configuration (data source read at apply time).
+        for prefix, module in self.config_modules.items():
+            for block in module.get("resources") or []:
+                if isinstance(block, dict) and block.get("type") in ZONE_TYPES:
+                    name = ((block.get("expressions") or {}).get("name") or {}).get("constant_value")
+                    address = _join(prefix, _local_address(block))
+                    if isinstance(name, str) and name:
+                        for zone in self.zones.values():
+                            if strip_keys(zone.address) == address and zone.name is None:
+                                zone.name = normalize_name(name)
+                        if not any(strip_keys(z.address) == address for z in self.zones.values()):
+                            self.zones[address] = _Zone(address, normalize_name(name))
+
+    def _zone_of(self, address: str, kind_name: str, zone_id: str | None) -> str | None:
+        """The zone name of a record: by zone id, else by the configuration's reference."""
+        if zone_id:
+            for zone in self.zones.values():
+                if zone_id in zone.ids and zone.name:
+                    return zone.name
+        prefix = _module_prefix(address, kind_name)
+        local = address[len(prefix) :].lstrip(".")
+        target = self._zone_reference(strip_keys(prefix), strip_keys(local), "zone_id", 0)
+        if target is None:
+            return None
+        candidates = [z for z in self.zones.values() if strip_keys(z.address) == target and z.name]
+        if len(candidates) > 1:
+            # for_each modules: the zone in the record's own module instance.
+            candidates = [z for z in candidates if z.address.startswith(prefix)] or candidates
+        names = {z.name for z in candidates}
+        return names.pop() if len(names) == 1 else None
+
+    def _zone_reference(self, prefix: str, local: str, attribute: str, depth: int) -> str | None:
+        """Follow `zone_id`'s references (through module inputs) to a zone block's address."""
+        module = self.config_modules.get(prefix)
+        if module is None or depth > 16:
+            return None
+        block = next((b for b in module.get("resources") or [] if isinstance(b, dict) and _local_address(b) == local), None)
+        expressions = (block or {}).get("expressions") or {}
+        return self._follow(prefix, (expressions.get(attribute) or {}).get("references") or [], depth)
+
+    def _follow(self, prefix: str, references: list[Any], depth: int) -> str | None:
+        for ref in references:
+            if not isinstance(ref, str):
+                continue
+            parts = ref.split(".")
+            if parts[0] == "data" and len(parts) >= 3 and parts[1] in ZONE_TYPES:
+                return _join(prefix, f"data.{parts[1]}.{parts[2]}")
+            if parts[0] in ZONE_TYPES and len(parts) >= 2:
+                return _join(prefix, f"{parts[0]}.{parts[1]}")
+            if parts[0] == "var" and len(parts) >= 2 and prefix:
+                parent, _, call = prefix.rpartition(".module.") if ".module." in prefix else ("", "", prefix[len("module."):])
+                caller = self.config_modules.get(parent) or {}
+                call_block = (caller.get("module_calls") or {}).get(call) or {}
+                expr = (call_block.get("expressions") or {}).get(parts[1]) or {}
+                found = self._follow(parent, expr.get("references") or [], depth + 1)
+                if found:
+                    return found
+        return None
+
+    # ----------------------------------------------------------------- resources
+
+    def _from_change(self, rc: dict[str, Any], where: str) -> list[Candidate]:
+        change = rc.get("change")
+        if not isinstance(change, dict) or not isinstance(change.get("actions"), list):
+            self.bad(where, "no \"change.actions\" array")
+            return []
+        actions = tuple(change["actions"])
+        action = _ACTIONS.get(actions)
+        if actions == ("forget",):
+            return []  # Terraform lets go of the record and leaves it as it is live
+        if action is None:
+            self.bad(where, f"unknown actions {list(actions)}")
+            return []
+        address, kind = rc["address"], rc["type"]
+        prefix = rc.get("module_address") or _module_prefix(address, kind)
+        before = change.get("before")
+        after = change.get("after")
+        unknown = change.get("after_unknown") or {}
+        if action is Action.READ:
+            return []
+        if action is Action.DELETE:
+            if not isinstance(before, dict):
+                self.bad(where, "a delete without \"change.before\"")
+                return []
+            return self._instance(rc, before, {}, Action.DELETE, where, prefix, deleted=True)
+        if not isinstance(after, dict):
+            self.bad(where, "no \"change.after\" object")
+            return []
+        out = self._instance(rc, after, unknown, action, where, prefix, before=before if isinstance(before, dict) else None)
+        if isinstance(before, dict) and out:
+            old = self._instance(rc, before, {}, Action.DELETE, where, prefix, deleted=True, quiet=True)
+            # A replace that renames the record leaves nothing at the old name.
+            out.extend(c for c in old if (c.name, c.type) not in {(n.name, n.type) for n in out})
+        return out
+
+    def _instance(
+        self,
+        rc: dict[str, Any],
+        values: dict[str, Any],
+        unknown: Any,
+        action: Action,
+        where: str,
+        prefix: str,
+        *,
+        deleted: bool = False,
+        before: dict[str, Any] | None = None,
+        quiet: bool = False,
+    ) -> list[Candidate]:
+        """One resource instance's record, as a candidate (or a note when it cannot be placed)."""
+        address, kind = rc.get("address", ""), rc.get("type", "")
+        read = _read_record(kind, values, unknown)
+        if read is None:
+            return []
+        if read.name is None or read.type is None:
+            if not quiet:
+                what = "name" if read.name is None else "type"
+                self.notes.append(note("unknown-name", address, f"{address}: the record {what} is not known until apply, so it is not checked"))
+            return []
+        if read.type not in RECORD_TYPES:
+            return []
+        zone = self._zone_of(address, kind, read.zone_id)
+        name = absolute_name(read.name, zone)
+        removed: tuple[str, ...] = ()
+        if before is not None and read.values is not None:
+            old = _read_record(kind, before, {})
+            if old is not None and old.values is not None and old.name is not None and absolute_name(old.name, zone) == name:
+                removed = tuple(v for v in old.values if v not in read.values)
+        return [
+            Candidate(
+                name=name,
+                type=read.type,
+                values=read.values,
+                action=action,
+                deleted=deleted,
+                zone=zone,
+                module=prefix,
+                address=address,
+                ttl=read.ttl,
+                proxied=read.proxied,
+                authoritative=kind == ROUTE53,
+                removed=removed,
+                strings=read.strings,
+            )
+        ]
+
+    # ----------------------------------------------------------------- generic outputs
+
+    def _from_outputs(self, covered: set[tuple[str, str]]) -> list[Candidate]:
+        """Records of the generic module: a `records`-like output, a list of {name, type, values}."""
+        out: list[Candidate] = []
+        changes = self.doc.get("output_changes") or {}
+        planned = ((self.doc.get("planned_values") or {}).get("outputs")) or {}
+        names = list(dict.fromkeys([*changes.keys(), *planned.keys()]))
+        for output in names:
+            change = changes.get(output)
+            if isinstance(change, dict) and change.get("actions") == ["delete"]:
+                continue
+            if isinstance(change, dict) and "after" in change:
+                value, unknown = change.get("after"), change.get("after_unknown")
+            elif isinstance(planned.get(output), dict):
+                value, unknown = planned[output].get("value"), None
+            else:
+                continue
+            for items, unknown_items in _record_lists(value, unknown):
+                for index, item in enumerate(items):
+                    item_unknown = unknown_items[index] if isinstance(unknown_items, list) and index < len(unknown_items) else unknown_items
+                    candidate = self._output_item(output, index, item, item_unknown)
+                    if candidate is not None and (candidate.name, candidate.type) not in covered:
+                        out.append(candidate)
+        return out
+
+    def _output_item(self, output: str, index: int, item: dict[str, Any], unknown: Any) -> Candidate | None:
+        address = f"output.{output}[{index}]"
+        if unknown is True or _unknown(unknown, "name") or _unknown(unknown, "type") or not isinstance(item.get("name"), str):
+            self.notes.append(note("unknown-name", address, f"{address}: the record name is not known until apply, so it is not checked"))
+            return None
+        rdtype = str(item.get("type", "")).upper()
+        if rdtype not in RECORD_TYPES:
+            return None
+        raw = item.get("values", item.get("value"))
+        values: tuple[str, ...] | None
+        if _unknown(unknown, "values") or _unknown(unknown, "value") or raw is None:
+            values = None
+        else:
+            raw_list = raw if isinstance(raw, list) else [raw]
+            values = tuple(logical_value(rdtype, str(v)) for v in raw_list)
+        zone = item.get("zone") if isinstance(item.get("zone"), str) and not _unknown(unknown, "zone") else None
+        ttl = item.get("ttl") if isinstance(item.get("ttl"), int) and not _unknown(unknown, "ttl") else None
+        return Candidate(
+            name=absolute_name(item["name"], zone),
+            type=rdtype,
+            values=values,
+            action=Action.CREATE,
+            zone=normalize_name(zone) if zone else None,
+            module=f"output.{output}",
+            address=address,
+            ttl=ttl,
+        )
+
+
+def _local_address(block: dict[str, Any]) -> str:
+    """A configuration block's address inside its module (`data.aws_route53_zone.this`)."""
+    address = block.get("address")
+    if isinstance(address, str):
+        return address
+    mode = "data." if block.get("mode") == "data" else ""
+    return f"{mode}{block.get('type')}.{block.get('name')}"
+
+
+def _walk_module(module: Any, where: str, reader: _PlanReader | None) -> Iterator[tuple[dict[str, Any], str]]:
+    """Every resource of a planned_values / state module and its child modules, recursively."""
+    if module is None:
+        return
+    if not isinstance(module, dict):
+        if reader is not None:
+            reader.bad(where, f"a JSON {_kind(module)}, expected a module object")
+        return
+    for i, resource in enumerate(module.get("resources") or []):
+        if isinstance(resource, dict) and isinstance(resource.get("address"), str):
+            yield resource, f"{where}.resources[{i}]"
+        elif reader is not None:
+            reader.bad(f"{where}.resources[{i}]", "expected a resource object with an \"address\"")
+    for i, child in enumerate(module.get("child_modules") or []):
+        yield from _walk_module(child, f"{where}.child_modules[{i}]", reader)
+
+
+@dataclass(frozen=True)
+class _Read:
+    name: str | None
+    type: str | None
+    values: tuple[str, ...] | None
+    ttl: int | None
+    proxied: bool | None
+    zone_id: str | None
+    strings: tuple[tuple[str, ...], ...] = ()
+
+
+def _read_record(kind: str, values: dict[str, Any], unknown: Any) -> _Read | None:
+    """A resource's record fields; None when it is not a plain record (an alias, a `data` record)."""
+    name = None if _unknown(unknown, "name") or not isinstance(values.get("name"), str) else values["name"]
+    rdtype = None if _unknown(unknown, "type") or not isinstance(values.get("type"), str) else values["type"].upper()
+    ttl_raw = values.get("ttl")
+    ttl = int(ttl_raw) if isinstance(ttl_raw, (int, float)) and not isinstance(ttl_raw, bool) and not _unknown(unknown, "ttl") else None
+    zone_id = values.get("zone_id") if isinstance(values.get("zone_id"), str) and not _unknown(unknown, "zone_id") else None
+    proxied = values.get("proxied") if isinstance(values.get("proxied"), bool) and not _unknown(unknown, "proxied") else None
+    record_values: tuple[str, ...] | None
+    strings: tuple[tuple[str, ...], ...] = ()
+    if kind == ROUTE53:
+        if values.get("alias"):
+            return None  # an alias points at an AWS resource: not one of our records
+        if _unknown(unknown, "records"):
+            record_values = None
+        elif isinstance(values.get("records"), list):
+            record_values = tuple(logical_value(rdtype or "", str(v), txt_style="route53") for v in values["records"])
+            if rdtype == "TXT":
+                strings = tuple(route53_strings(str(v)) for v in values["records"])
+        else:
+            return None
+    else:
+        fields = ("content", "value") if kind == CLOUDFLARE_V4 else ("content",)
+        known = [values.get(f) for f in fields if isinstance(values.get(f), str) and values.get(f) and not _unknown(unknown, f)]
+        if known:
+            record_values = (logical_value(rdtype or "", known[0], txt_style="quoted"),)
+        elif any(_unknown(unknown, f) for f in fields):
+            record_values = None
+        else:
+            return None  # a `data` record (SRV, CAA...): not one of ours
+    return _Read(name, rdtype, record_values, ttl, proxied, zone_id, strings)
+
+
+def _record_lists(value: Any, unknown: Any, depth: int = 0) -> Iterator[tuple[list[dict[str, Any]], Any]]:
+    """Lists of record objects anywhere in an output value (a list, or a map of lists)."""
+    if depth > 4:
+        return
+    if isinstance(value, list) and value and all(isinstance(x, dict) and "name" in x and "type" in x for x in value):
+        yield value, unknown
+        return
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _record_lists(inner, unknown.get(key) if isinstance(unknown, dict) else unknown, depth + 1)
+    elif isinstance(value, list):
+        for i, inner in enumerate(value):
+            yield from _record_lists(inner, unknown[i] if isinstance(unknown, list) and i < len(unknown) else unknown, depth + 1)
