@@ -235,9 +235,12 @@ async def count_spf_lookups(result: MergeResult, *, live: LiveDns, force: bool =
     ]
     if unfollowed:
         note = Decision(
-            Action.NOTE, domain.domain, "TXT", "spf-lookups-lower-bound",
-            f"could not follow {', '.join(dict.fromkeys(unfollowed))}: {tree.lookups} DNS lookups counted, "
+            Action.NOTE,
+            domain.domain,
+            "TXT",
+            message=f"could not follow {', '.join(dict.fromkeys(unfollowed))}: {tree.lookups} DNS lookups counted, "
             "the real number may be higher",
+            code="spf-lookups-lower-bound",
         )
         result = replace(result, decisions=result.decisions + (note,))
     if tree.lookups > spf.LOOKUP_LIMIT:

@@ -69,7 +69,8 @@ class Decision:
     """For a refusal: whether --force lifts it."""
 
     def __str__(self) -> str:
-        return f"{self.action}: {self.name} {self.type}: {self.message}"
+        where = f"{self.name} {self.type}" if self.type else self.name
+        return f"{self.action}: {where}: {self.message}"
 
 
 @dataclass(frozen=True)
