@@ -4,6 +4,8 @@ What is read:
 - the root's variables (defaults, then `terraform.tfvars` and `*.auto.tfvars`), locals, and
   every `aws_route53_record`, `cloudflare_record` and `cloudflare_dns_record` resource,
   with `count` and `for_each` over values known from the text;
+- `output` blocks listing records (`[{name, type, ttl, values}]`, the generic module's
+  `records`), for the names no resource covers;
 - local child modules (`source = "./acme-events.com"`, as `spotme-dns generate` writes), read
   the same way with the caller's arguments as their variables;
 - calls of spotme-dns's own modules (`terraform/modules/route53|cloudflare|generic|core`,
@@ -73,6 +75,7 @@ class _Module:
     resources: list[_Block] = field(default_factory=list)
     data: list[_Block] = field(default_factory=list)
     calls: list[_Block] = field(default_factory=list)
+    outputs: list[_Block] = field(default_factory=list)
 
 
 def _parse_file(path: str, problems: list[Problem]) -> dict[str, Any] | None:
@@ -113,6 +116,9 @@ def _read_module(directory: str, problems: list[Problem]) -> _Module:
         for entry in doc.get("module", []):
             for name, body in entry.items():
                 module.calls.append(_Block("module", unquote_label(name), body, path))
+        for entry in doc.get("output", []):
+            for name, body in entry.items():
+                module.outputs.append(_Block("output", unquote_label(name), body, path))
     return module
 
 
@@ -261,6 +267,8 @@ class _TfReader:
         self.problems: list[Problem] = []
         self.notes: list[Finding] = []
         self.modules: dict[str, _Module] = {}
+        self.from_outputs: list[Candidate] = []
+        """Records listed in outputs (the generic module's `records`): used where no resource says more."""
 
     def module(self, directory: str) -> _Module:
         key = os.path.realpath(directory)
@@ -281,6 +289,11 @@ class _TfReader:
         out = self.walk(root, _ModuleScope(root, inputs), "", 0)
         if self.problems:
             raise InputError(self.problems)
+        covered = {(c.name, c.type) for c in out}
+        for candidate in self.from_outputs:
+            if (candidate.name, candidate.type) not in covered:
+                covered.add((candidate.name, candidate.type))
+                out.append(candidate)
         return out
 
     def walk(self, module: _Module, scope: _ModuleScope, prefix: str, depth: int) -> list[Candidate]:
@@ -290,6 +303,40 @@ class _TfReader:
                 out.extend(self.resource(block, scope, prefix))
         for call in module.calls:
             out.extend(self.call(call, scope, module, prefix, depth))
+        for block in module.outputs:
+            self.from_outputs.extend(self.output(block, scope, prefix))
+        return out
+
+    def output(self, block: _Block, scope: _ModuleScope, prefix: str) -> list[Candidate]:
+        """Record lists in an output (`[{name, type, ttl, values}]`), as the generic module writes."""
+        address = f"{prefix + '.' if prefix else ''}output.{block.name}"
+        value = evaluate(block.body.get("value"), scope)
+        out: list[Candidate] = []
+        for items in _record_lists(value):
+            for index, item in enumerate(items):
+                name, rdtype = item.get("name"), item.get("type")
+                if not isinstance(name, str) or not isinstance(rdtype, str):
+                    continue
+                rdtype = rdtype.upper()
+                if rdtype not in RECORD_TYPES:
+                    continue
+                raw = item.get("values", item.get("value"))
+                raw_list = raw if isinstance(raw, list) else [raw]
+                values = None if contains_unknown(raw_list) or raw is None else tuple(logical_value(rdtype, _text(v)) for v in raw_list)
+                zone = item.get("zone") if isinstance(item.get("zone"), str) else None
+                ttl = item.get("ttl")
+                out.append(
+                    Candidate(
+                        name=absolute_name(name, zone),
+                        type=rdtype,
+                        values=values,
+                        action=Action.CREATE,
+                        zone=normalize_name(zone) if zone else None,
+                        module=prefix,
+                        address=f"{address}[{index}]",
+                        ttl=int(ttl) if isinstance(ttl, (int, float)) and not isinstance(ttl, bool) else None,
+                    )
+                )
         return out
 
     # ----------------------------------------------------------------- record resources
@@ -440,6 +487,16 @@ class _TfReader:
                 )
             )
         return out
+
+
+def _record_lists(value: Any, depth: int = 0) -> list[list[dict[str, Any]]]:
+    """Lists of record objects in an output value (a list, or a map of lists)."""
+    if depth > 4:
+        return []
+    if isinstance(value, list) and value and all(isinstance(x, dict) and "name" in x and "type" in x for x in value):
+        return [value]
+    inner = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return [found for item in inner for found in _record_lists(item, depth + 1)]
 
 
 def _text(value: Any) -> str:
