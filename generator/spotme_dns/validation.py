@@ -1,0 +1,116 @@
+"""`validate` and `verify`: desired records, live answers, diff, checks -> one Report.
+
+For every domain: find the zone's authoritative servers (or take `--nameserver`), ask each
+of them about every desired name for TXT and CNAME (both, so a CNAME beside other data is
+seen), diff, then run the checks, which turn servers that failed (SERVFAIL, REFUSED,
+timeout, a zone a server does not hold) into `dns-error` findings. Every question goes
+through one `LiveDns`, which asks each (server, name, type) once. Nothing here raises for DNS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from .desired import DesiredDomain
+from .diff import LiveView, diff_domain
+from .dns_live import DnsLookupError, LiveDns, Server
+from .report import DomainReport, Finding, Report, Severity
+
+#: Types asked at every desired name.
+ASKED_TYPES = ("TXT", "CNAME")
+
+
+async def validate(
+    desired_domains: Iterable[DesiredDomain],
+    *,
+    dns: LiveDns,
+    command: str = "validate",
+    notes: Iterable[Finding] = (),
+    actions_known: bool = True,
+) -> Report:
+    """Diff every domain against live DNS and run the checks; never raises for DNS trouble.
+
+    `notes` are the input's own warnings (run-wide findings). `actions_known` is False for
+    inputs that are not a plan (`--tf`, `--spec`), where "create" does not mean "not yet
+    managed by Terraform".
+    """
+    domains = tuple(desired_domains)
+    reports = await asyncio.gather(*(_domain_report(d, dns, actions_known) for d in domains))
+    return Report(domains=tuple(reports), command=command, findings=tuple(notes))
+
+
+async def gather_live(desired: DesiredDomain, dns: LiveDns) -> LiveView:
+    """Ask the zone's servers about every desired name, for TXT, CNAME and the record's type."""
+    zone, servers, error = await _find_servers(dns, desired.zone)
+    if error:
+        return LiveView.build(zone, (), (), error)
+    questions: dict[tuple[str, str], None] = {}
+    for record in desired.records:
+        for rdtype in (*ASKED_TYPES, record.type.upper()):
+            questions[(record.name, rdtype)] = None
+    results = await asyncio.gather(*(dns.query_all(zone, name, rdtype) for name, rdtype in questions))
+    return LiveView.build(zone, servers, [a for answers in results for a in answers])
+
+
+async def _find_servers(dns: LiveDns, zone: str) -> tuple[str, tuple[Server, ...], str]:
+    """The zone's servers; for a zone inferred from record names, walk up to the real apex."""
+    labels = zone.split(".")
+    first_error = ""
+    for i in range(max(len(labels) - 1, 1)):
+        candidate = ".".join(labels[i:])
+        try:
+            return candidate, await dns.authoritative_servers(candidate), ""
+        except DnsLookupError as err:
+            first_error = first_error or str(err)
+    return zone, (), first_error
+
+
+async def _domain_report(desired: DesiredDomain, dns: LiveDns, actions_known: bool) -> DomainReport:
+    live = await gather_live(desired, dns)
+    if live.zone != desired.zone:
+        desired = dataclasses.replace(desired, zone=live.zone)
+    records = diff_domain(desired, live)
+    findings = await _run_checks(desired, live, dns, actions_known)
+    return DomainReport(domain=desired.domain, zone=live.zone, records=records, findings=findings)
+
+
+async def _run_checks(desired: DesiredDomain, live: LiveView, dns: LiveDns, actions_known: bool) -> tuple[Finding, ...]:
+    """The checks module's findings (imported lazily: validate works without it)."""
+    try:
+        from . import checks
+    except ModuleNotFoundError as err:
+        if err.name != f"{__package__}.checks":
+            raise
+        # Without the checks, at least say that the zone's servers could not be asked.
+        return (Finding(Severity.ERROR, "dns-error", live.zone, live.error),) if live.error else ()
+    return tuple(await checks.run_checks(desired, live, dns, actions_known=actions_known))
+
+
+async def poll(
+    run_round: Callable[[], Awaitable[Report]],
+    *,
+    wait: float,
+    interval: float,
+    done: Callable[[Report], bool],
+    on_wait: Callable[[Report, float, float], Any] = lambda report, remaining, pause: None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+) -> Report:
+    """Run rounds until `done(report)` or `wait` seconds have passed; returns the last report.
+
+    `run_round` must ask afresh each time (a new `LiveDns`), so no answer is reused across
+    rounds. Before each pause `on_wait(report, seconds left, pause)` reports progress.
+    """
+    deadline = clock() + max(wait, 0.0)
+    while True:
+        report = await run_round()
+        remaining = deadline - clock()
+        if done(report) or remaining <= 0:
+            return report
+        pause = min(max(interval, 0.0), remaining)
+        on_wait(report, remaining, pause)
+        await sleep(pause)
