@@ -1,0 +1,75 @@
+"""What every format says the same way: the verdict and the words for values."""
+
+from __future__ import annotations
+
+from ..report import Finding, RecordResult, Report, Severity, Status
+
+
+def passed(report: Report) -> bool:
+    """The command's verdict: `verify` needs every record in sync; the others, a safe apply."""
+    if report.command == "verify":
+        return report.all_in_sync()
+    return report.safe_to_apply()
+
+
+def headline(report: Report) -> str:
+    """One line: the command and its verdict, with what stands in the way."""
+    summary = report.summary()
+    if report.command == "verify":
+        if passed(report):
+            return f"verify: all {summary['records']} records are live on every authoritative server"
+        not_yet = summary["records"] - summary[Status.IN_SYNC.value]
+        parts = [f"{not_yet} of {summary['records']} records not in sync"] if not_yet else []
+    else:
+        if passed(report):
+            return f"{report.command}: safe to apply"
+        parts = [_count(summary[Status.CONFLICT.value], "conflict")] if summary[Status.CONFLICT.value] else []
+    if summary["errors"]:
+        parts.append(_count(summary["errors"], "error"))
+    verdict = "not all records are live" if report.command == "verify" else "NOT safe to apply"
+    return f"{report.command}: {verdict} ({', '.join(parts)})"
+
+
+def summary_line(report: Report) -> str:
+    """`7 records: 2 in-sync, 5 pending; 1 error, 0 warnings` (zero statuses left out)."""
+    summary = report.summary()
+    statuses = [f"{summary[s.value]} {s.value}" for s in Status if summary[s.value]]
+    domains = _count(summary["domains"], "domain")
+    records = _count(summary["records"], "record")
+    findings = f"{_count(summary['errors'], 'error')}, {_count(summary['warnings'], 'warning')}"
+    return f"{domains}, {records}: {', '.join(statuses) or 'none'}; {findings}"
+
+
+def record_failed(report: Report, record: RecordResult) -> bool:
+    """Whether a record fails the command: any status but in-sync for verify, a conflict otherwise."""
+    if report.command == "verify":
+        return record.status is not Status.IN_SYNC
+    return record.status is Status.CONFLICT
+
+
+def finding_failed(finding: Finding) -> bool:
+    return finding.severity is Severity.ERROR
+
+
+def expected_words(record: RecordResult) -> list[str]:
+    """The expected values as shown to people."""
+    if record.expected is None:
+        return ["(known after apply)"]
+    if not record.expected:
+        return ["(deleted)"]
+    return list(record.expected)
+
+
+def live_words(record: RecordResult) -> list[str]:
+    return list(record.live) if record.live else ["(none)"]
+
+
+def all_findings(report: Report) -> list[tuple[str, Finding]]:
+    """(domain or "", finding) for every finding, run-wide ones first."""
+    out = [("", f) for f in report.findings]
+    out.extend((d.domain, f) for d in report.domains for f in d.findings)
+    return out
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"

@@ -1,0 +1,81 @@
+"""Plain text for people: a table per domain, then findings, then the verdict.
+
+Colour (click.style) only when asked, which the CLI does for a terminal without NO_COLOR.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ..report import DomainReport, Finding, Report, Severity, Status
+from .common import expected_words, headline, live_words, passed, summary_line
+
+STATUS_COLOURS = {
+    Status.IN_SYNC: "green",
+    Status.PENDING: "yellow",
+    Status.DIFFERS: "yellow",
+    Status.CONFLICT: "red",
+    Status.UNKNOWN: "magenta",
+}
+SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+_HEADERS = ("STATUS", "TYPE", "NAME", "EXPECTED", "LIVE")
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    """The whole report as text, ending with a newline."""
+    lines: list[str] = []
+    for domain in report.domains:
+        lines.extend(_domain(domain, color))
+        lines.append("")
+    if report.findings:
+        lines.append("run:")
+        lines.extend(_finding(f, color) for f in report.findings)
+        lines.append("")
+    lines.append(summary_line(report))
+    verdict = headline(report)
+    lines.append(click.style(verdict, fg="green" if passed(report) else "red", bold=True) if color else verdict)
+    return "\n".join(lines) + "\n"
+
+
+def _domain(domain: DomainReport, color: bool) -> list[str]:
+    title = domain.domain if domain.domain == domain.zone else f"{domain.domain} (zone {domain.zone})"
+    lines = [click.style(title, bold=True) if color else title]
+    rows = [
+        (r.status.value, r.type, r.name, expected_words(r), live_words(r), r.status, r.detail)
+        for r in domain.records
+    ]
+    widths = [
+        max([len(_HEADERS[0]), *(len(row[0]) for row in rows)]),
+        max([len(_HEADERS[1]), *(len(row[1]) for row in rows)]),
+        max([len(_HEADERS[2]), *(len(row[2]) for row in rows)]),
+        max([len(_HEADERS[3]), *(len(v) for row in rows for v in row[3])]),
+    ]
+    lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(_HEADERS, widths)) + "  " + _HEADERS[4])
+    for status_word, rdtype, name, expected, live, status, detail in rows:
+        height = max(len(expected), len(live))
+        for i in range(height):
+            cells = [
+                status_word if i == 0 else "",
+                rdtype if i == 0 else "",
+                name if i == 0 else "",
+                expected[i] if i < len(expected) else "",
+            ]
+            padded = [c.ljust(w) for c, w in zip(cells, widths)]
+            if color and i == 0:
+                padded[0] = click.style(padded[0], fg=STATUS_COLOURS[status], bold=status is Status.CONFLICT)
+            line = "  " + "  ".join(padded) + "  " + (live[i] if i < len(live) else "")
+            lines.append(line.rstrip())
+        if detail and status is not Status.IN_SYNC:
+            lines.append(" " * (2 + widths[0] + 2) + f"-> {detail}")
+    if domain.findings:
+        lines.append("  findings:")
+        lines.extend(_finding(f, color) for f in domain.findings)
+    return lines
+
+
+def _finding(finding: Finding, color: bool) -> str:
+    severity = finding.severity.value.ljust(7)
+    if color:
+        severity = click.style(severity, fg=SEVERITY_COLOURS[finding.severity])
+    return f"    {severity} {finding.code}  {finding.name}: {finding.message}"
+
