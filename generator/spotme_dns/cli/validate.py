@@ -1,0 +1,177 @@
+"""`spotme-dns validate`: before apply, is applying safe and complete? (exit 0 yes, 1 no, 2 bad input)
+
+The input options, the DNS options and the output options are shared with `verify`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from ..dns_live import LiveDns, Server, parse_server
+from ..formats import FORMATS, render
+from ..formats.common import headline, passed
+from ..inputs import Desired, load_plan, load_specs, load_tf_dir, parse_plan, show_plan
+from ..report import Report
+from ..validation import validate
+from .app import EXIT_OK, EXIT_PROBLEMS, BadInput
+
+_INPUTS = ("--plan", "--plan-file", "--tf", "--spec")
+
+
+def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The one-of-four input options (plus --chdir for --plan-file, and extra spec files)."""
+    decorators = [
+        click.option("--plan", "plan", metavar="PLAN.json", help="The JSON of `terraform show -json PLANFILE`."),
+        click.option("--plan-file", "plan_file", metavar="TFPLAN", help="A binary plan (terraform plan -out=TFPLAN): spotme-dns runs `terraform show -json` on it."),
+        click.option("--chdir", "chdir", metavar="DIR", default=None, help="The Terraform directory of --plan-file (default: current directory)."),
+        click.option("--tf", "tf", metavar="DIR", help="A directory of .tf files (generated or hand-written), read without running terraform."),
+        click.option("--spec", "spec", metavar="SPEC", multiple=True, help="Spec file(s); more may follow as arguments."),
+        click.argument("more_specs", nargs=-1, metavar="[SPEC]..."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def dns_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Live-DNS and output options shared by validate and verify."""
+    decorators = [
+        click.option("--nameserver", "nameservers", metavar="HOST[:PORT]", multiple=True, help="Ask this server instead of each zone's authoritative servers (repeatable)."),
+        click.option("--format", "fmt", type=click.Choice(tuple(FORMATS)), default="text", show_default=True, help="Output format."),
+        click.option("--output", "-o", "output", metavar="FILE", help="Write the report to FILE instead of standard output."),
+        click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=2.0, show_default=True, help="Seconds to wait for each DNS answer."),
+        click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True, help="Tries again after a timeout."),
+        click.option("--concurrency", type=click.IntRange(1, 4096), default=64, show_default=True, help="DNS questions in flight at once."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+@dataclass(frozen=True)
+class DnsSettings:
+    nameservers: tuple[Server, ...]
+    timeout: float
+    retries: int
+    concurrency: int
+
+    def live_dns(self) -> LiveDns:
+        """A fresh client: nothing is remembered from an earlier one."""
+        return LiveDns(nameservers=self.nameservers, timeout=self.timeout, retries=self.retries, concurrency=self.concurrency)
+
+
+def read_input(plan: str | None, plan_file: str | None, chdir: str | None, tf: str | None, spec: tuple[str, ...], more_specs: tuple[str, ...]) -> Desired:
+    """Exactly one input kind, read into desired records (InputError -> exit 2)."""
+    given = [name for name, value in zip(_INPUTS, (plan, plan_file, tf, spec)) if value]
+    if len(given) != 1:
+        found = f"got {' and '.join(given)}" if given else "got none"
+        raise BadInput(f"give exactly one input: --plan PLAN.json, --plan-file TFPLAN [--chdir DIR], --tf DIR or --spec SPEC... ({found})")
+    if more_specs and not spec:
+        raise BadInput(f"unexpected argument {more_specs[0]!r}: only --spec takes several files")
+    if chdir is not None and not plan_file:
+        raise BadInput("--chdir goes with --plan-file")
+    if plan:
+        return load_plan(plan)
+    if plan_file:
+        directory = chdir or "."
+        return parse_plan(show_plan(plan_file, directory), f"{os.path.join(directory, plan_file)} (terraform show -json)")
+    if tf:
+        return load_tf_dir(tf)
+    return load_specs((*spec, *more_specs))
+
+
+def dns_settings(nameservers: tuple[str, ...], timeout: float, retries: int, concurrency: int) -> DnsSettings:
+    servers = []
+    for text in nameservers:
+        try:
+            servers.append(parse_server(text))
+        except ValueError as err:
+            raise BadInput(f"--nameserver {text!r}: {err}") from None
+    return DnsSettings(tuple(servers), timeout, retries, concurrency)
+
+
+def emit(ctx: click.Context, report: Report, fmt: str, output: str | None) -> None:
+    """Print the report (colour only for text on a terminal, NO_COLOR unset), or write it to a file."""
+    if output:
+        write_atomically(output, render(report, fmt))
+        if not (ctx.obj or {}).get("quiet"):
+            click.echo(f"{headline(report)} (report written to {output})", err=True)
+        return
+    color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    click.echo(render(report, fmt, color=color), nl=False, color=color)
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write next to the target and rename, so a failure leaves nothing half-written."""
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, temp = tempfile.mkstemp(prefix=".spotme-dns-", dir=directory)
+    except OSError as err:
+        raise BadInput(f"--output {path}: cannot write in {directory}: {err.strerror or err}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temp, path)
+    except OSError as err:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise BadInput(f"--output {path}: {err.strerror or err}") from None
+
+
+@click.command("validate")
+@input_options
+@dns_options
+@click.pass_context
+def command(
+    ctx: click.Context,
+    plan: str | None,
+    plan_file: str | None,
+    chdir: str | None,
+    tf: str | None,
+    spec: tuple[str, ...],
+    more_specs: tuple[str, ...],
+    nameservers: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    timeout: float,
+    retries: int,
+    concurrency: int,
+) -> None:
+    """Before apply: diff the desired records against live DNS and say whether applying
+    is safe (nothing live is deleted or broken) and complete.
+
+    Give exactly one input: --plan (the JSON of `terraform show -json PLANFILE`),
+    --plan-file with --chdir (spotme-dns runs terraform show), --tf (a directory of .tf
+    files) or --spec (spec files). Every record gets one status: in-sync, pending,
+    differs, conflict or unknown; the checks add findings.
+
+    Exit status: 0 safe to apply, 1 problems found (a conflict or an error finding),
+    2 bad input.
+
+    \b
+    Example:
+      terraform -chdir=out plan -out=tfplan
+      spotme-dns validate --plan-file tfplan --chdir out
+      terraform -chdir=out show -json tfplan > plan.json
+      spotme-dns validate --plan plan.json --format markdown -o comment.md
+    """
+    desired = read_input(plan, plan_file, chdir, tf, spec, more_specs)
+    settings = dns_settings(nameservers, timeout, retries, concurrency)
+
+    async def run() -> Report:
+        # The client is made inside the event loop it belongs to.
+        return await validate(desired.domains, dns=settings.live_dns(), command="validate", notes=desired.notes, actions_known=desired.actions_known)
+
+    report = asyncio.run(run())
+    emit(ctx, report, fmt, output)
+    ctx.exit(EXIT_OK if passed(report) else EXIT_PROBLEMS)
