@@ -130,6 +130,7 @@ def test_text_format_is_a_table_with_verdict(world):
     code, out, _ = run_check("clean.test", "--nameserver", bind.address)
     assert code == 0
     assert "clean.test" in out and "mte1._domainkey.clean.test" in out and "in-sync" in out
+    assert out.rstrip().endswith("check: all 5 SpotMe records are published and right")
     assert "\x1b[" not in out, "no colour when standard output is not a terminal"
 
 
@@ -212,6 +213,8 @@ def test_other_formats(broken, world, fmt):
     code, out, _ = run_check("broken.test", "--nameserver", bind.address, "--format", fmt, "--timeout", "1")
     assert code == 1
     assert "broken.test" in out
+    if fmt == "markdown":
+        assert out.startswith("### ❌ spotme-dns check: problems found (")
     if fmt == "junit":
         assert out.lstrip().startswith("<?xml") and "<testsuite" in out
 

@@ -6,8 +6,8 @@ from ..report import Finding, RecordResult, Report, Severity, Status
 
 
 def passed(report: Report) -> bool:
-    """The command's verdict: `verify` needs every record in sync; the others, a safe apply."""
-    if report.command == "verify":
+    """The command's verdict: `verify` and `check` need every record in sync; `validate`, a safe apply."""
+    if report.command in ("verify", "check"):
         return report.all_in_sync()
     return report.safe_to_apply()
 
@@ -15,6 +15,8 @@ def passed(report: Report) -> bool:
 def headline(report: Report) -> str:
     """One line: the command and its verdict, with what stands in the way."""
     summary = report.summary()
+    if report.command == "check":
+        return _check_headline(report)
     if report.command == "verify":
         if passed(report):
             return f"verify: all {summary['records']} records are live on every authoritative server"
@@ -30,6 +32,18 @@ def headline(report: Report) -> str:
     return f"{report.command}: {verdict} ({', '.join(parts)})"
 
 
+def _check_headline(report: Report) -> str:
+    """`check` audits live DNS: are SpotMe's records published, and right?"""
+    summary = report.summary()
+    if passed(report):
+        return f"check: all {summary['records']} SpotMe records are published and right"
+    wrong = summary["records"] - summary[Status.IN_SYNC.value]
+    parts = [f"{wrong} of {summary['records']} records missing or wrong"] if wrong else []
+    if summary["errors"]:
+        parts.append(_count(summary["errors"], "error"))
+    return f"check: problems found ({', '.join(parts)})"
+
+
 def summary_line(report: Report) -> str:
     """`7 records: 2 in-sync, 5 pending; 1 error, 0 warnings` (zero statuses left out)."""
     summary = report.summary()
@@ -41,8 +55,8 @@ def summary_line(report: Report) -> str:
 
 
 def record_failed(report: Report, record: RecordResult) -> bool:
-    """Whether a record fails the command: any status but in-sync for verify, a conflict otherwise."""
-    if report.command == "verify":
+    """Whether a record fails the command: any status but in-sync for verify and check, a conflict otherwise."""
+    if report.command in ("verify", "check"):
         return record.status is not Status.IN_SYNC
     return record.status is Status.CONFLICT
 
