@@ -189,7 +189,7 @@ def domain_entries(draw) -> dict:
     return entry
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(entry=domain_entries())
 def test_build_records_is_stable_and_inside_the_zone(entry: dict) -> None:
     """For any valid spec: loading and building twice gives equal records, all sorted, all names absolute,
