@@ -17,7 +17,7 @@ EXIT_PROBLEMS = 1
 EXIT_BAD_INPUT = 2
 
 #: Command modules, each defining `command` (a click.Command). Registered in this order.
-COMMAND_MODULES = ("generate", "validate", "verify", "check", "ses_tokens", "schema", "init")
+COMMAND_MODULES = ("generate", "records", "validate", "verify", "check", "ses_tokens", "schema", "init")
 
 
 class BadInput(click.ClickException):
