@@ -230,7 +230,7 @@ def check_backend_node(node: YNode) -> tuple[SpecBackend | None, list[Problem]]:
                 hint = f" (keys of the {kind} backend: {', '.join(k for k in allowed if k != 'type')})"
             else:
                 hint = " (the local backend takes no other keys)"
-            add(value_node, where, f"unknown key for type {kind}{hint}", "unknown-key")
+            problems.append(Problem(node.key_loc(key), f"{where}: unknown key for type {kind}{hint}", "unknown-key"))
             continue
         if key == "encrypt":
             if not isinstance(value_node.value, bool):
