@@ -135,7 +135,7 @@ def test_bad_specs_are_judged_alike(request: pytest.FixtureRequest, text: str, l
         # Nothing for a schema to judge; the loader refuses the YAML itself (test_spec.py shows where).
         with pytest.raises(InputError) as err:
             parse_spec_text(text)
-        assert all(p.code.startswith("yaml-") or p.code in ("duplicate-key", "bad-key") for p in err.value.problems)
+        assert any(p.code.startswith("yaml-") or p.code in ("duplicate-key", "bad-key") for p in err.value.problems)
         return
     document = yaml.safe_load(text)
     problems = loader_paths(text)

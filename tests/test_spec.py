@@ -330,6 +330,12 @@ def test_every_problem_is_reported_at_once() -> None:
     ]
 
 
+def test_yaml_and_spec_problems_come_together() -> None:
+    """A duplicate key (a YAML problem) and a bad TTL (a spec problem) are reported in one go."""
+    problems = problems_of(domain("ttl: 5", "ttl: 600"))
+    assert [(p.location.line, p.location.column, p.code) for p in problems] == [(X, 10, "bad-ttl"), (X + 1, 5, "duplicate-key")]
+
+
 def test_defaults_problem_is_reported_once() -> None:
     """A bad default used by three domains is one problem, named after `defaults`."""
     items = [

@@ -16,7 +16,7 @@ import idna
 from . import dmarc, spf
 from .backend import SpecBackend, check_backend_node
 from .errors import InputError, Location, Problem, SpecError
-from .yamlpos import YNode, load_yaml, read_text
+from .yamlpos import YNode, parse_yaml, read_text
 
 SPOTME_SPF_INCLUDE = "_spf.spotme.com"
 DEFAULT_SIGNING_ZONE = "dkim.amazonses.com"
@@ -197,20 +197,26 @@ def load_spec(paths: Iterable[str]) -> Spec:
 def parse_spec_text(text: str, path: str = "<spec>") -> Spec:
     """Check a spec given as text (for tests and for `init`)."""
     backends: list[SpecBackend] = []
-    out = _check_document(load_yaml(text, path), backends)
+    out = _check_document(*parse_yaml(text, path), backends)
     return Spec(tuple(out), (path,), backends[0] if backends else None)
 
 
 def _load_file(path: str, backends: list[SpecBackend] | None = None) -> list[DomainSpec]:
-    return _check_document(load_yaml(read_text(path), path), backends)
+    return _check_document(*parse_yaml(read_text(path), path), backends)
 
 
-def _check_document(root: YNode, backends: list[SpecBackend] | None = None) -> list[DomainSpec]:
-    """The domains of one spec document; its checked `backend:` is appended to `backends`."""
+def _check_document(
+    root: YNode, yaml_problems: list[Problem] | tuple[Problem, ...] = (), backends: list[SpecBackend] | None = None
+) -> list[DomainSpec]:
+    """The domains of one spec document; its checked `backend:` is appended to `backends`.
+
+    `yaml_problems` (duplicate keys and the like) are reported together with the spec's own.
+    """
     c = _Collector()
+    c.problems.extend(yaml_problems)
     if not root.is_mapping:
         c.add(root, "", "the spec must be a mapping with 'version' and 'domains'", "bad-type")
-        raise SpecError(c.problems)
+        raise SpecError(sorted(c.problems, key=lambda p: (p.location.line or 0, p.location.column or 0)))
     top: dict[str, YNode] = root.value  # type: ignore[assignment]
     _unknown_keys(c, root, TOP_KEYS, "")
     version = top.get("version")

@@ -105,6 +105,19 @@ def read_text(path: str, *, what: str = "spec") -> str:
 
 def load_yaml(text: str, path: str) -> YNode:
     """Parse one YAML document into a YNode tree; every problem becomes an InputError with position."""
+    root, problems = parse_yaml(text, path)
+    if problems:
+        raise InputError(problems)
+    return root
+
+
+def parse_yaml(text: str, path: str) -> tuple[YNode, list[Problem]]:
+    """Parse one YAML document into a YNode tree, with the problems that still left a tree.
+
+    Duplicate keys, merge keys, non-string keys and unsupported tags are returned with the
+    tree (so a caller can report them together with its own checks); syntax errors, a second
+    document, alias bombs, recursive aliases and deep nesting raise InputError.
+    """
     builder = _Builder(path)
     try:
         for event in yaml.parse(text, Loader=_Loader):
@@ -122,11 +135,9 @@ def load_yaml(text: str, path: str) -> YNode:
         raise InputError([Problem(loc, f"YAML syntax error: {problem}", "yaml-syntax")]) from None
     except yaml.YAMLError as err:
         raise InputError([Problem(Location(path), f"YAML error: {err}", "yaml-syntax")]) from None
-    if builder.problems:
-        raise InputError(builder.problems)
     if builder.root is None:
         raise InputError([Problem(Location(path), "spec file holds no YAML document (only comments?)", "empty-file")])
-    return builder.root
+    return builder.root, builder.problems
 
 
 class _Fatal(Exception):
