@@ -62,9 +62,9 @@ approximation can miss an external destination; it never invents one.
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -72,8 +72,8 @@ from .desired import Action, DesiredDomain, DesiredRecord
 from .dmarc import DmarcRecord, DmarcSyntaxError, is_dmarc, parse_dmarc, report_host, weakens
 from .dns_live import DnsLookupError, LiveAnswer, Outcome, Server
 from .report import Finding, Severity
-from .spf import ADVISORY_SIZE, LOOKUP_LIMIT, STRING_LIMIT, VOID_LOOKUP_LIMIT, SpfSyntaxError, is_spf, parse_spf
-from .spf_eval import NodeStatus, SpfNode, SpfResolver, SpfTree, describe_path, spf_tree
+from .spf import ADVISORY_SIZE, LOOKUP_LIMIT, STRING_LIMIT, VOID_LOOKUP_LIMIT, SpfSyntaxError, is_spf
+from .spf_eval import NodeStatus, SpfNode, SpfResolver, SpfTree, describe_path, gather_all, parse_spf_cached, spf_tree
 
 #: What the checks read: for each (name lower-case without dot, TYPE upper-case), the answer
 #: of every authoritative server. `diff.LiveView` has this shape.
@@ -269,14 +269,24 @@ async def run_checks(
     found += selector_found
     found += check_cname_states(zone, states)
 
-    parts = await asyncio.gather(
-        _zone_missing(zone, domain, answers, dns),
-        _spf_tree_findings(domain, spf_text, dns, spotme_include),
-        _rua_findings(domain, zone, dmarc_record, dns),
-        _dkim_key_findings(dkim_targets, dns),
-        _cname_probe_findings(zone, states, dns),
-    )
-    for part in parts:
+    # What needs more DNS runs concurrently; only work that exists is scheduled (a task per
+    # awaitable is the largest CPU cost of the checks over a fleet).
+    zone_found, zone_suspects = zone_missing_known(zone, answers)
+    found += zone_found
+    hosts = external_report_hosts(domain, zone, dmarc_record)
+    suspects = cname_suspects(zone, states)
+    pending: list[Awaitable[list[Finding]]] = []
+    if zone_suspects:
+        pending.append(_zone_missing_asked(zone, zone_suspects, dns))
+    if spf_text is not None:
+        pending.append(_spf_tree_findings(domain, spf_text, dns, spotme_include))
+    if hosts:
+        pending.append(_rua_findings(domain, hosts, dns))
+    if dkim_targets:
+        pending.append(_dkim_key_findings(dkim_targets, dns))
+    if suspects:
+        pending.append(_cname_probe_findings(zone, suspects, dns))
+    for part in await gather_all(pending):
         found += part
     return _sorted(found)
 
@@ -304,7 +314,7 @@ async def _gather_answers(
     keys: list[tuple[str, str]], live: LiveView, dns: ChecksDns, zone: str
 ) -> dict[tuple[str, str], tuple[LiveAnswer, ...]]:
     missing = [k for k in keys if k not in live]
-    asked = await asyncio.gather(*(dns.query_all(zone, name, rdtype) for name, rdtype in missing))
+    asked = await gather_all([dns.query_all(zone, name, rdtype) for name, rdtype in missing])
     answers = {k: tuple(live[k]) for k in keys if k in live}
     answers.update(zip(missing, asked))
     return answers
@@ -367,25 +377,26 @@ def _shape_text(answer: LiveAnswer) -> str:
     return "no such name (NXDOMAIN)" if answer.outcome is Outcome.NXDOMAIN else "no such record (NODATA)"
 
 
-async def _zone_missing(
-    zone: str, domain: str, answers: Mapping[tuple[str, str], tuple[LiveAnswer, ...]], dns: ChecksDns
-) -> list[Finding]:
+def zone_missing_known(
+    zone: str, answers: Mapping[tuple[str, str], tuple[LiveAnswer, ...]]
+) -> tuple[list[Finding], list[Server]]:
     """`dns-error` for a server that says the whole zone does not exist (NXDOMAIN at its apex).
 
     An authoritative server never says NXDOMAIN for its own apex. When the apex was asked,
-    its answer tells; otherwise a server's NXDOMAIN elsewhere is checked with one SOA query.
+    its answer tells; otherwise the servers that said NXDOMAIN somewhere are returned, to be
+    asked the zone's SOA (`_zone_missing_asked`).
     """
     apex = answers.get((zone, "TXT"))
     if apex is not None:
-        suspects = {a.server for a in apex if a.outcome is Outcome.NXDOMAIN and a.server}
-        return [_zone_gone(zone, server) for server in sorted(suspects, key=str)]
+        gone = {a.server for a in apex if a.outcome is Outcome.NXDOMAIN and a.server}
+        return [_zone_gone(zone, server) for server in sorted(gone, key=str)], []
     suspects = {a.server for got in answers.values() for a in got if a.outcome is Outcome.NXDOMAIN and a.server}
-    out = []
-    for server in sorted(suspects, key=str):
-        soa = await dns.query(server, zone, "SOA")
-        if soa.outcome is Outcome.NXDOMAIN:
-            out.append(_zone_gone(zone, server))
-    return out
+    return [], sorted(suspects, key=str)
+
+
+async def _zone_missing_asked(zone: str, suspects: list[Server], dns: ChecksDns) -> list[Finding]:
+    soas = await gather_all([dns.query(server, zone, "SOA") for server in suspects])
+    return [_zone_gone(zone, soa.server) for soa in soas if soa.outcome is Outcome.NXDOMAIN and soa.server]
 
 
 def _zone_gone(zone: str, server: Server) -> Finding:
@@ -533,7 +544,7 @@ def check_live_values_deleted(states: Mapping[tuple[str, str], RecordState]) -> 
 
 def _dropped_terms(name: str, old: str, new: str) -> list[Finding]:
     try:
-        old_terms, new_terms = parse_spf(old).terms, parse_spf(new).terms
+        old_terms, new_terms = parse_spf_cached(old).terms, parse_spf_cached(new).terms
     except SpfSyntaxError:
         return []
     kept = {t.key for t in new_terms}
@@ -596,7 +607,7 @@ def check_spf_records(domain: str, state: RecordState | None) -> tuple[list[Find
         )
         return out, None
     try:
-        parse_spf(records[0])
+        parse_spf_cached(records[0])
     except SpfSyntaxError as err:
         out.append(finding("spf-syntax", domain, f"SPF record {records[0]!r}: {err}"))
         return out, None
@@ -795,17 +806,22 @@ def needs_authorisation(domain: str, zone: str, host: str) -> bool:
     return organisational_domain(host) != organisational_domain(domain)
 
 
-async def _rua_findings(domain: str, zone: str, record: DmarcRecord | None, dns: SpfResolver) -> list[Finding]:
-    if record is None:
-        return []
-    name = f"_dmarc.{domain}"
+def external_report_hosts(domain: str, zone: str, record: DmarcRecord | None) -> dict[str, list[str]]:
+    """Report destination hosts that need authorisation, each with the `tag=uri`s naming it."""
     hosts: dict[str, list[str]] = {}
+    if record is None:
+        return hosts
     for tag in ("rua", "ruf"):
         for uri in record.uris(tag):
             host = report_host(uri)
             if host and needs_authorisation(domain, zone, host):
                 hosts.setdefault(host, []).append(f"{tag}={uri}")
-    asked = await asyncio.gather(*(_authorisation(domain, host, dns) for host in hosts))
+    return hosts
+
+
+async def _rua_findings(domain: str, hosts: dict[str, list[str]], dns: SpfResolver) -> list[Finding]:
+    name = f"_dmarc.{domain}"
+    asked = await gather_all([_authorisation(domain, host, dns) for host in hosts])
     out = []
     for (host, uses), answer in zip(hosts.items(), asked):
         where = f"{domain}._report._dmarc.{host}"
@@ -915,6 +931,7 @@ def check_dkim_selectors(domain: str, states: Mapping[tuple[str, str], RecordSta
 _DKIM_TAG = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*=(.*)", re.S)
 
 
+@functools.lru_cache(maxsize=4096)
 def dkim_key_problem(values: tuple[str, ...]) -> str | None:
     """Why a TXT RRset is not a usable DKIM key record (RFC 6376 §3.6.1), or None when it is."""
     if len(values) > 1:
@@ -944,7 +961,7 @@ def dkim_key_problem(values: tuple[str, ...]) -> str | None:
 
 
 async def _dkim_key_findings(targets: list[DkimTarget], dns: SpfResolver) -> list[Finding]:
-    answers = await asyncio.gather(*(dns.resolve(t.target, "TXT") for t in targets))
+    answers = await gather_all([dns.resolve(t.target, "TXT") for t in targets])
     out = []
     for target, answer in zip(targets, answers):
         where = f"{target.selector_name} -> {target.target}"
@@ -1017,14 +1034,10 @@ def check_cname_states(zone: str, states: Mapping[tuple[str, str], RecordState])
     return out
 
 
-async def _cname_probe_findings(zone: str, states: Mapping[tuple[str, str], RecordState], dns: ChecksDns) -> list[Finding]:
-    """`cname-conflict` for a planned CNAME at a name that exists now without a CNAME.
-
-    A CNAME query there says NODATA; only then are the usual types asked, to name what the
-    CNAME would sit beside (an empty non-terminal has none and is no conflict).
-    """
+def cname_suspects(zone: str, states: Mapping[tuple[str, str], RecordState]) -> list[RecordState]:
+    """Planned CNAMEs at names that exist now without a CNAME (the CNAME query said NODATA)."""
     planned_types = {(n, t) for (n, t), s in states.items() if s.desired is not None}
-    suspects = [
+    return [
         s
         for (name, rdtype), s in sorted(states.items())
         if rdtype == "CNAME"
@@ -1034,8 +1047,16 @@ async def _cname_probe_findings(zone: str, states: Mapping[tuple[str, str], Reco
         and any(a.outcome is Outcome.NODATA and not a.chain for a in s.answers)
         and not any(n == name and t != "CNAME" for n, t in planned_types)
     ]
+
+
+async def _cname_probe_findings(zone: str, suspects: list[RecordState], dns: ChecksDns) -> list[Finding]:
+    """`cname-conflict` for a planned CNAME at a name that exists now without a CNAME.
+
+    Only there are the usual types asked, to name what the CNAME would sit beside (an empty
+    non-terminal has none and is no conflict).
+    """
     probes = [(s.name, t) for s in suspects for t in CONFLICT_PROBE_TYPES]
-    asked = await asyncio.gather(*(dns.query_all(zone, n, t) for n, t in probes))
+    asked = await gather_all([dns.query_all(zone, n, t) for n, t in probes])
     found: dict[str, list[str]] = {}
     for (name, rdtype), got in zip(probes, asked):
         values = live_values(got)

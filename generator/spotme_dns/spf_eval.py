@@ -17,9 +17,11 @@ against a fake resolver in tests; every name is asked at most once per LiveDns.
 from __future__ import annotations
 
 import asyncio
+import functools
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from .dns_live import LiveAnswer, Outcome
 from .spf import LOOKUP_LIMIT, VOID_LOOKUP_LIMIT, SpfSyntaxError, Term, is_spf, parse_spf
@@ -30,6 +32,25 @@ MAX_DEPTH = LOOKUP_LIMIT + 1
 MAX_NODES = 400
 #: RFC 7208 §4.6.4: an `mx` term whose MX set exceeds 10 names is a permerror.
 MX_LIMIT = 10
+
+_T = TypeVar("_T")
+
+#: Parsing is pure and records are immutable; a fleet shares most include records
+#: (`_spf.spotme.com` in every tree), so each text is parsed once per process.
+parse_spf_cached = functools.lru_cache(maxsize=4096)(parse_spf)
+
+
+async def gather_all(awaitables: list[Awaitable[_T]]) -> list[_T]:
+    """`asyncio.gather`, minus the task per awaitable when there are none or one to wait for.
+
+    Over a thousand domains most lists here are empty or hold one item, and a task each is
+    the largest CPU cost of the checks (measured in benchmarks/bench_validate.py).
+    """
+    if not awaitables:
+        return []
+    if len(awaitables) == 1:
+        return [await awaitables[0]]
+    return list(await asyncio.gather(*awaitables))
 
 
 class SpfResolver(Protocol):
@@ -261,17 +282,21 @@ class _Walker:
     async def from_text(self, domain: str, via: str, text: str, *, path: tuple[str, ...], depth: int) -> SpfNode:
         """The node for a record whose text is already known."""
         try:
-            parsed = parse_spf(text)
+            parsed = parse_spf_cached(text)
         except SpfSyntaxError as err:
             return SpfNode(domain, via, NodeStatus.SYNTAX, text, str(err))
         counted = parsed.lookup_terms
         below = (*path, domain)
         follow = [t for t in counted if t.name == "include" or (t.is_modifier and t.name == "redirect")]
         lookups = [t for t in counted if t not in follow]
-        children, terms = await asyncio.gather(
-            asyncio.gather(*(self.node(_normalise(t.value), t.text, path=below, depth=depth + 1) for t in follow)),
-            asyncio.gather(*(self._term(domain, t) for t in lookups)),
+        done = await gather_all(
+            [
+                *(self.node(_normalise(t.value), t.text, path=below, depth=depth + 1) for t in follow),
+                *(self._term(domain, t) for t in lookups),
+            ]
         )
+        children = [d for d in done if isinstance(d, SpfNode)]
+        terms = [d for d in done if isinstance(d, TermLookup)]
         return SpfNode(
             domain,
             via,
