@@ -611,3 +611,40 @@ def test_every_code_is_kebab_case_and_documented():
 def test_after_apply(record, live, after):
     """The state after apply per provider semantics."""
     assert after_apply(record, live) == after
+
+
+# --------------------------------------------------------------------------- with validation's LiveView
+
+
+def test_checks_on_validation_live_view(world):
+    """On the LiveView `validation.gather_live` builds, only provider targets are asked anew."""
+    from spotme_dns.validation import gather_live
+
+    d = "applied.test"
+    desired = domain_of(d, spotme_set(d, extra_apex=["google-site-verification=abc"], action=Action.NOOP))
+
+    async def go() -> tuple[tuple[Finding, ...], int]:
+        dns = LiveDns(nameservers=[world.server], timeout=0.5, retries=0)
+        live = await gather_live(desired, dns)
+        before = dns.stats
+        return await run_checks(desired, live, dns), dns.stats - before
+
+    found, extra = asyncio.run(go())
+    assert found == ()
+    assert extra == 2 + 3 + 2  # SPF include chain, 3 SES keys, 2 Mandrill keys
+
+
+def test_checks_report_a_zone_without_servers(world):
+    """A LiveView whose zone's servers could not be found gives one dns-error, and no crash."""
+    from spotme_dns.diff import LiveView
+
+    d = "noservers.invalid"
+    desired = domain_of(d, spotme_set(d))
+
+    async def go() -> tuple[Finding, ...]:
+        dns = LiveDns(resolvers=[world.server], timeout=0.5, retries=0)  # discovery: NS lookup REFUSED
+        return await run_checks(desired, LiveView.build(d, (), (), "no servers"), dns)
+
+    found = asyncio.run(go())
+    assert codes(only(found, "dns-error")) == {("dns-error", E, d)}
+    assert "cannot find the authoritative name servers" in only(found, "dns-error")[0].message
