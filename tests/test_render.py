@@ -163,7 +163,7 @@ def test_route53_module_has_no_provider_block() -> None:
     """A domain folder requires the provider but never configures it."""
     files = render(domain_spec())
     assert not any("provider " in text for text in files.values())
-    assert 'source = "hashicorp/aws"' in files["versions.tf"]
+    assert 'source = "hashicorp/aws"' in files["main.tf"]
 
 
 # --- Cloudflare ---------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ def test_cloudflare_kept_spf_terms_come_with_import_advice() -> None:
 def test_cloudflare_versions_name_the_source() -> None:
     """A module using cloudflare must say cloudflare/cloudflare, else Terraform looks for hashicorp/cloudflare."""
     files = render(domain_spec(CF_ZONE, provider="cloudflare"))
-    assert 'source = "cloudflare/cloudflare"' in files["versions.tf"]
+    assert 'source = "cloudflare/cloudflare"' in files["main.tf"]
 
 
 # --- generic ------------------------------------------------------------------------------------

@@ -64,9 +64,17 @@ def quote(text: str) -> str:
     return '"' + _NEEDS_ESCAPE.sub(_escape_match, text) + '"'
 
 
+_KEYS: dict[str, str] = {}
+
+
 def key(name: str) -> str:
     """An object key or attribute name: bare when it is an identifier, else quoted."""
-    return name if is_identifier(name) else quote(name)
+    found = _KEYS.get(name)
+    if found is None:
+        found = name if is_identifier(name) else quote(name)
+        if len(_KEYS) < 4096:  # attribute names repeat; domain keys of big roots need not stay
+            _KEYS[name] = found
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -134,6 +142,13 @@ BLANK = Blank()
 
 def expression(value: Expr, depth: int) -> list[str]:
     """The lines of an expression; the first line continues the line it starts on."""
+    kind = type(value)
+    if kind is str:
+        return [quote(value)]  # type: ignore[arg-type]
+    if kind is int:
+        return [str(value)]
+    if kind is Raw:
+        return [value.text]  # type: ignore[union-attr]
     if isinstance(value, str):
         return [quote(value)]
     if isinstance(value, bool):

@@ -89,7 +89,10 @@ class CloudflareRenderer:
         version = domain.cloudflare_version
         resource_type = RESOURCE_TYPES[version]
         zone_id = domain.zone_id or ""
+        requirement = provider_requirement(version)
         items: list[hcl.Item] = [
+            required_providers_block([requirement]),
+            hcl.BLANK,
             hcl.Comment(
                 f"Sending domain {records.domain} in the Cloudflare zone {records.zone} "
                 f"(provider v{version}, {resource_type}): one record per value, never proxied."
@@ -137,12 +140,10 @@ class CloudflareRenderer:
                 f"{records.domain}: import the existing SPF record into "
                 f"module.{context.module_name}.{resource_type}.spf before applying, so the zone keeps one SPF record"
             )
-        requirement = provider_requirement(version)
         return DomainFiles(
             files=(
                 ("main.tf", hcl.document(items, header=context.header)),
                 ("outputs.tf", hcl.document([records_output(records_value(records))], header=context.header)),
-                ("versions.tf", hcl.document([required_providers_block([requirement])], header=context.header)),
             ),
             notes=tuple(notes),
         )

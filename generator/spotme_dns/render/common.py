@@ -187,7 +187,7 @@ def records_output(value: hcl.Expr) -> hcl.Block:
 
 
 def required_providers_block(requirements: list[ProviderRequirement] | tuple[ProviderRequirement, ...]) -> hcl.Block:
-    """A child module's `terraform { required_providers { ... } }`: sources only, no versions.
+    """A domain folder's `terraform { required_providers { ... } }` (top of its main.tf): sources only.
 
     A module that uses a provider outside the `hashicorp/` namespace must name its source
     (otherwise Terraform looks for `hashicorp/cloudflare`); the root pins the versions.

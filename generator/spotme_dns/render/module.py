@@ -99,7 +99,9 @@ class ModuleRenderer:
             # On Cloudflare the customer's other TXT values are records of their own and survive.
             args.append(hcl.Attribute("extra_txt", hcl.ListExpr(domain.keep_txt)))
         args.append(hcl.Attribute("ttl", domain.ttl))
-        items: list[hcl.Item] = [
+        requirements = self.providers(domain)
+        items: list[hcl.Item] = [required_providers_block(requirements), hcl.BLANK] if requirements else []
+        items += [
             hcl.Comment(f"Sending domain {records.domain} in the zone {records.zone}, through terraform/modules/{name}."),
             hcl.Block("module", (CALL_LABEL,), tuple(args)),
         ]
@@ -107,9 +109,6 @@ class ModuleRenderer:
             ("main.tf", hcl.document(items, header=context.header)),
             ("outputs.tf", hcl.document([records_output(hcl.Raw(f"module.{CALL_LABEL}.records"))], header=context.header)),
         ]
-        requirements = self.providers(domain)
-        if requirements:
-            files.append(("versions.tf", hcl.document([required_providers_block(requirements)], header=context.header)))
         if domain.provider is Provider.GENERIC:
             files.append(("records.zone", zone_file(records, context.header)))
             files.append(("RECORDS.md", records_table(records, context.header)))

@@ -95,6 +95,8 @@ class Route53Renderer:
 
     def render(self, domain: DomainSpec, records: DomainRecords, context: DomainContext) -> DomainFiles:
         items: list[hcl.Item] = [
+            required_providers_block([AWS]),
+            hcl.BLANK,
             hcl.Comment(f"Sending domain {records.domain} in the Route 53 hosted zone {records.zone}."),
         ]
         if domain.zone_id:
@@ -144,5 +146,4 @@ class Route53Renderer:
             )
         main = hcl.document(items, header=context.header)
         outputs = hcl.document([records_output(records_value(records))], header=context.header)
-        versions = hcl.document([required_providers_block([AWS])], header=context.header)
-        return DomainFiles(files=(("main.tf", main), ("outputs.tf", outputs), ("versions.tf", versions)))
+        return DomainFiles(files=(("main.tf", main), ("outputs.tf", outputs)))
