@@ -46,6 +46,10 @@ class DesiredRecord:
     removed: tuple[str, ...] = ()
     """Values the input deliberately deletes (a plan's `before` values not in `after`, or the
     values of a deleted Cloudflare record): expected gone after apply, never a conflict."""
+    strings: tuple[tuple[str, ...], ...] = ()
+    """TXT only, when the input fixes how values are split: each value's character-strings as
+    the provider will publish them (Route53 sends a value as ONE string unless it holds
+    `\\"\\"`), in `values` order. () when a renderer or the provider splits by itself."""
 
 
 @dataclass(frozen=True)
