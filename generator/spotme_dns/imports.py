@@ -17,6 +17,7 @@ Pure: everything here returns text or a new `OutputTree`; `generate` writes it.
 from __future__ import annotations
 
 import json
+import posixpath
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -178,34 +179,42 @@ def with_discovery(
     *,
     import_style: ImportStyle = ImportStyle.BLOCKS,
     style: Style = Style.PLAIN,
-) -> tuple[OutputTree, tuple[Import, ...]]:
-    """The tree with the decisions in each domain's main.tf and the imports file added.
+) -> tuple[OutputTree, dict[str, tuple[Import, ...]]]:
+    """The tree with the decisions in each domain's main.tf and an imports file in each root.
 
-    `results` holds one merge result per domain of the tree.
+    `results` holds one merge result per domain of the tree. Returns the new tree and the
+    imports by root directory (`""` for DIR itself, `root-001` ... with --split-roots); the
+    imports file of a root is written only when it has imports.
     """
     files = dict(tree.files)
     by_domain = {r.domain.domain: r for r in results}
-    imports: list[Import] = []
     for planned in tree.domains:
         result = by_domain.get(planned.domain)
-        if result is None:
-            continue
         main = f"{planned.folder}/main.tf"
-        if main in files:
+        if result is not None and main in files:
             files[main] = annotate(files[main].decode("utf-8"), decision_comment_lines(result)).encode("utf-8")
-        imports += plan_imports(result, planned.records, module_name=planned.module_name, style=style)
-    header = "\n".join(line[2:] if line.startswith("# ") else line.lstrip("#") for line in _header_lines(files["main.tf"].decode("utf-8")))
     extra: dict[str, bytes] = {}
-    if imports:
+    by_root: dict[str, tuple[Import, ...]] = {}
+    for root_main in (p for p in tree.root_files if posixpath.basename(p) == "main.tf"):
+        root = posixpath.dirname(root_main)
+        text = files[root_main].decode("utf-8")
+        imports: list[Import] = []
+        for planned in tree.domains:
+            result = by_domain.get(planned.domain)
+            if result is not None and f'module "{planned.module_name}" {{' in text:
+                imports += plan_imports(result, planned.records, module_name=planned.module_name, style=style)
+        by_root[root] = tuple(imports)
+        if not imports:
+            continue
+        header = "\n".join(line[2:] if line.startswith("# ") else line.lstrip("#") for line in _header_lines(text))
         if import_style is ImportStyle.BLOCKS:
-            extra[IMPORTS_TF] = import_blocks(imports, header=header).encode("utf-8")
+            extra[posixpath.join(root, IMPORTS_TF)] = import_blocks(imports, header=header).encode("utf-8")
         else:
-            extra[IMPORT_SCRIPT] = import_script(imports, header=header).encode("utf-8")
+            extra[posixpath.join(root, IMPORT_SCRIPT)] = import_script(imports, header=header).encode("utf-8")
     manifest = files.pop(MANIFEST, None)
     files.update(extra)
     if manifest is not None:
         data = json.loads(manifest)
         data["files"] = sorted(set(data.get("files", [])) | set(extra))
         files[MANIFEST] = (json.dumps(data, indent=1) + "\n").encode("utf-8")
-    return replace(tree, files=files, root_files=tree.root_files + tuple(extra)), tuple(imports)
-
+    return replace(tree, files=files, root_files=tree.root_files + tuple(extra)), by_root

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -58,24 +58,28 @@ def discover_step(ctx: click.Context, spec: Spec, *, nameservers: Sequence[str],
     return replace(spec, domains=tuple(r.domain for r in results)), results
 
 
-def imports_step(tree: OutputTree, results: Sequence[MergeResult], *, import_style: str, style: Style) -> tuple[OutputTree, tuple[Import, ...]]:
-    """The tree with the decisions as comments and the imports file."""
+def imports_step(
+    tree: OutputTree, results: Sequence[MergeResult], *, import_style: str, style: Style
+) -> tuple[OutputTree, dict[str, tuple[Import, ...]]]:
+    """The tree with the decisions as comments and each root's imports file."""
     return with_discovery(tree, results, import_style=ImportStyle(import_style), style=style)
 
 
-def report_imports(output: str, imports: Sequence[Import], *, import_style: str, quiet: bool) -> None:
-    """Make import.sh executable and say how to use what was written."""
-    base = Path(output)
-    if ImportStyle(import_style) is ImportStyle.SCRIPT and (base / IMPORT_SCRIPT).is_file():
-        os.chmod(base / IMPORT_SCRIPT, 0o755)
-    if quiet:
-        return
-    if not imports:
+def report_imports(output: str, imports: Mapping[str, Sequence[Import]], *, import_style: str, quiet: bool) -> None:
+    """Make each import.sh executable and say how to use what was written."""
+    script = ImportStyle(import_style) is ImportStyle.SCRIPT
+    name = IMPORT_SCRIPT if script else IMPORTS_TF
+    for root, items in imports.items():
+        path = Path(output, root, name)
+        if script and items and path.is_file():
+            os.chmod(path, 0o755)
+        if quiet or not items:
+            continue
+        count = f"{len(items)} import{'s' if len(items) != 1 else ''}"
+        if script:
+            chdir = Path(output, root)
+            click.echo(f"{count} in {path}: run it after terraform -chdir={chdir} init (make import OUT={output})")
+        else:
+            click.echo(f"{count} in {path}: the next plan/apply takes them over (Terraform >= 1.5)")
+    if not quiet and not any(imports.values()):
         click.echo("nothing to import: none of these records exists yet")
-    elif ImportStyle(import_style) is ImportStyle.BLOCKS:
-        click.echo(f"{len(imports)} import{'s' if len(imports) != 1 else ''} in {base / IMPORTS_TF}: the next plan/apply takes them over (Terraform >= 1.5)")
-    else:
-        click.echo(
-            f"{len(imports)} import{'s' if len(imports) != 1 else ''} in {base / IMPORT_SCRIPT}: run it after "
-            f"terraform -chdir={output} init (make import OUT={output})"
-        )

@@ -108,7 +108,7 @@ def command(
     source = modules_source or ""
     if chosen is Style.MODULE and not source:
         source = default_modules_source(output) or ""
-    results, imports = (), ()
+    results, imports = (), {}
     if discover:
         spec, results = discover_step(ctx, spec, nameservers=nameservers, force=force, quiet=quiet)
     tree = plan_tree(
