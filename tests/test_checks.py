@@ -648,3 +648,29 @@ def test_checks_report_a_zone_without_servers(world):
     found = asyncio.run(go())
     assert codes(only(found, "dns-error")) == {("dns-error", E, d)}
     assert "cannot find the authoritative name servers" in only(found, "dns-error")[0].message
+
+
+def test_string_too_long_from_a_real_plan_reader(world):
+    """A Route53 plan whose SPF value has no `\\"\\"` split: the plan reader's strings flag it."""
+    import json
+
+    from spotme_dns.inputs.plan import parse_plan
+
+    spf = "v=spf1 include:_spf.spotme.com " + " ".join(f"ip4:192.0.2.{i}" for i in range(30)) + " -all"
+    split = spf[:250] + '""' + spf[250:]  # 250 + 225 octets
+
+    def resource(name: str, records: list[str]) -> dict:
+        values = {"zone_id": "Z1", "name": "long.test", "type": "TXT", "ttl": 300, "records": records}
+        return {
+            "address": f"aws_route53_record.{name}", "mode": "managed", "type": "aws_route53_record", "name": name,
+            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "change": {"actions": ["create"], "before": None, "after": values, "after_unknown": {}},
+        }  # fmt: skip
+
+    def plan(records: list[str]) -> str:
+        return json.dumps({"format_version": "1.2", "resource_changes": [resource("apex", records)]})
+
+    for records, expected in (([spf, "mandrill_verify.k3y"], True), ([split, "mandrill_verify.k3y"], False)):
+        desired = parse_plan(plan(records)).domains[0]
+        found = run(desired, [world.server])
+        assert (("spf-string-too-long", E, "long.test") in codes(found)) is expected, records[0][:20]

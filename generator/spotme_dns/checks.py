@@ -343,14 +343,23 @@ def check_dns_errors(zone: str, answers: Mapping[tuple[str, str], tuple[LiveAnsw
         questions = ", ".join(f"{a.name} {a.rdtype}" for a in failed)
         detail = failed[0].detail
         why = f" ({detail})" if detail else ""
+        hint = _OUTCOME_HINTS.get(outcome, "")
         out.append(
             finding(
                 "dns-error",
                 zone,
-                f"server {server} gave {outcome}{why} for {questions}: what it serves could not be checked",
+                f"server {server} gave {outcome}{why} for {questions}{hint}: what it serves could not be checked",
             )
         )
     return out
+
+
+#: What a failure usually means, for the message (RFC 1035 §4.1.1, RFC 2308).
+_OUTCOME_HINTS = {
+    Outcome.REFUSED.value: "; a server that refuses usually does not serve the zone at all",
+    Outcome.SERVFAIL.value: "; the server could not load or sign the zone",
+    Outcome.TIMEOUT.value: "; the server is down, filtered, or unreachable from here",
+}
 
 
 def check_ns_consistency(answers: Mapping[tuple[str, str], tuple[LiveAnswer, ...]]) -> list[Finding]:
