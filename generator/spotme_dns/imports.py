@@ -75,7 +75,9 @@ def _address(module_name: str, style: Style, provider: Provider, version: int, r
         if style is Style.MODULE:
             return f'{base}.module.{CALL_LABEL}.{ROUTE53_RESOURCE}.this["{record.name} {record.type.value}"]'
         return f"{base}.{ROUTE53_RESOURCE}.{record_set_label(record, domain)}"
-    value = next(v for v in record.values if v.text == value_text)
+    value = next((v for v in record.values if v.text == value_text), None)
+    if value is None:  # the records were not built from the merged spec: a caller's bug
+        raise ValueError(f"{record.name} {record.type.value} has no value {value_text!r} to import into")
     if style is Style.MODULE:
         return f'{base}.module.{CALL_LABEL}.{RESOURCE_TYPES[5]}.this["{record.name} {record.type.value} {value.purpose.value}"]'
     return f"{base}.{RESOURCE_TYPES[version]}.{value_label(record, value, domain)}"
