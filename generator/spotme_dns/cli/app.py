@@ -61,11 +61,18 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
     from your own domain: SPF, DMARC, three AWS SES DKIM CNAMEs, two Mandrill DKIM CNAMEs
     and the Mandrill verification TXT record.
 
+    Colour only on a terminal, never with NO_COLOR set; --quiet prints only errors and
+    the result; unexpected errors are one line unless --debug (or SPOTME_DNS_DEBUG=1).
+
+    \b
+    Shell completion (click 8; zsh_source and fish_source likewise):
+      eval "$(_SPOTME_DNS_COMPLETE=bash_source spotme-dns)"    # in ~/.bashrc
+
     \b
     Example:
       spotme-dns generate examples/route53-single/spec.yaml -o out/
       terraform -chdir=out init && terraform -chdir=out plan -out=tfplan
-      spotme-dns validate --plan-file out/tfplan --chdir out
+      spotme-dns validate --plan-file tfplan --chdir out
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug or bool(os.environ.get("SPOTME_DNS_DEBUG"))
