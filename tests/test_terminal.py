@@ -277,3 +277,27 @@ def test_completion_and_manners_documented_in_help():
     assert 'eval "$(_SPOTME_DNS_COMPLETE=bash_source spotme-dns)"' in result.output
     for word in ("NO_COLOR", "--quiet", "--debug"):
         assert word in result.output
+
+
+@pytest.mark.parametrize(("command", "label"), [("validate", "validating domains"), ("verify", "verifying domains")])
+def test_validate_and_verify_show_progress_on_a_terminal(tty_zone, tmp_path, command, label):
+    """validate and verify over many domains: a bar on a terminal's stderr, the report on stdout."""
+    spec = tmp_path / "spec.yaml"
+    lines = ["version: 1", "defaults:", "  provider: generic", "domains:"]
+    for i, domain in enumerate(DOMAINS):
+        lines += [
+            f"  - domain: {domain}",
+            "    zone: tty.test",
+            "    ses:",
+            f"      dkim_tokens: [{'a' * 30}{i:02d}, {'b' * 30}{i:02d}, {'c' * 30}{i:02d}]",
+            "    mandrill:",
+            f"      verification: mandrill_verify.Key{i:06d}",
+        ]
+    spec.write_text("\n".join(lines) + "\n")
+    args = [command, "--spec", str(spec), "--nameserver", tty_zone.address, "--format", "json"]
+    code, out, err = run_in_terminal(args, stdout_tty=False, stderr_tty=True)
+    assert code == 1
+    assert label in err and f"{len(DOMAINS)}/{len(DOMAINS)}" in err
+    assert out.lstrip().startswith("{")
+    _, _, err = run_in_terminal(args, stdout_tty=False, stderr_tty=False)
+    assert label not in err

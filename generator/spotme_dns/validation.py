@@ -31,15 +31,23 @@ async def validate(
     command: str = "validate",
     notes: Iterable[Finding] = (),
     actions_known: bool = True,
+    on_done: Callable[[DomainReport], None] | None = None,
 ) -> Report:
     """Diff every domain against live DNS and run the checks; never raises for DNS trouble.
 
     `notes` are the input's own warnings (run-wide findings). `actions_known` is False for
     inputs that are not a plan (`--tf`, `--spec`), where "create" does not mean "not yet
-    managed by Terraform".
+    managed by Terraform". `on_done` is called as each domain finishes (a progress bar).
     """
     domains = tuple(desired_domains)
-    reports = await asyncio.gather(*(_domain_report(d, dns, actions_known) for d in domains))
+
+    async def one(desired: DesiredDomain) -> DomainReport:
+        report = await _domain_report(desired, dns, actions_known)
+        if on_done is not None:
+            on_done(report)
+        return report
+
+    reports = await asyncio.gather(*(one(d) for d in domains))
     return Report(domains=tuple(reports), command=command, findings=tuple(notes))
 
 

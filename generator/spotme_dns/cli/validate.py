@@ -22,6 +22,7 @@ from ..inputs import Desired, load_plan, load_specs, load_tf_dir, parse_plan, sh
 from ..report import Report
 from ..validation import validate
 from .app import EXIT_OK, EXIT_PROBLEMS, BadInput
+from .terminal import is_quiet, progress
 
 _INPUTS = ("--plan", "--plan-file", "--tf", "--spec")
 
@@ -168,10 +169,15 @@ def command(
     desired = read_input(plan, plan_file, chdir, tf, spec, more_specs)
     settings = dns_settings(nameservers, timeout, retries, concurrency)
 
-    async def run() -> Report:
-        # The client is made inside the event loop it belongs to.
-        return await validate(desired.domains, dns=settings.live_dns(), command="validate", notes=desired.notes, actions_known=desired.actions_known)
+    with progress(len(desired.domains), "validating domains", quiet=is_quiet(ctx)) as bar:
 
-    report = asyncio.run(run())
+        async def run() -> Report:
+            # The client is made inside the event loop it belongs to.
+            return await validate(
+                desired.domains, dns=settings.live_dns(), command="validate", notes=desired.notes,
+                actions_known=desired.actions_known, on_done=lambda _: bar.update(1),
+            )
+
+        report = asyncio.run(run())
     emit(ctx, report, fmt, output)
     ctx.exit(EXIT_OK if passed(report) else EXIT_PROBLEMS)

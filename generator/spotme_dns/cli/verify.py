@@ -13,6 +13,7 @@ import click
 from ..report import Report, Status
 from ..validation import poll, validate
 from .app import EXIT_OK, EXIT_PROBLEMS
+from .terminal import progress
 from .validate import dns_options, dns_settings, emit, input_options, read_input
 
 
@@ -70,8 +71,12 @@ def command(
     settings = dns_settings(nameservers, timeout, retries, concurrency)
     quiet = bool((ctx.obj or {}).get("quiet"))
 
-    def one_round():
-        return validate(desired.domains, dns=settings.live_dns(), command="verify", notes=desired.notes, actions_known=desired.actions_known)
+    async def one_round() -> Report:
+        with progress(len(desired.domains), "verifying domains", quiet=quiet) as bar:
+            return await validate(
+                desired.domains, dns=settings.live_dns(), command="verify", notes=desired.notes,
+                actions_known=desired.actions_known, on_done=lambda _: bar.update(1),
+            )
 
     def on_wait(report: Report, remaining: float, pause: float) -> None:
         if not quiet:
