@@ -39,7 +39,7 @@ class RelayStats:
 class _Upstream(asyncio.DatagramProtocol):
     """The one socket towards the real server; answers go back to whoever asked."""
 
-    def __init__(self, relay: "UdpDelayRelay") -> None:
+    def __init__(self, relay: UdpDelayRelay) -> None:
         self.relay = relay
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
@@ -49,7 +49,7 @@ class _Upstream(asyncio.DatagramProtocol):
 class _Listener(asyncio.DatagramProtocol):
     """The socket clients send their questions to."""
 
-    def __init__(self, relay: "UdpDelayRelay") -> None:
+    def __init__(self, relay: UdpDelayRelay) -> None:
         self.relay = relay
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:

@@ -15,9 +15,8 @@ import pytest
 
 from spotme_dns.checks import CHECK_BY_CODE, CHECKS, after_apply, dkim_key_problem, needs_authorisation, run_checks
 from spotme_dns.desired import Action, DesiredDomain, DesiredRecord
-from spotme_dns.dns_live import LiveAnswer, LiveDns, Outcome, Server
+from spotme_dns.dns_live import LiveDns, Server
 from spotme_dns.report import Finding, Severity
-from tests.support.bind import zone_text
 
 KEY = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAv" + "A" * 120 + "IDAQAB"
 SPOTME_SPF = "v=spf1 include:_spf.spotme.com -all"
@@ -33,13 +32,13 @@ def tokens(domain: str) -> tuple[str, str, str]:
 
 def txt(name: str, *values: str, **kw) -> DesiredRecord:
     kw.setdefault("authoritative", True)
-    kw.setdefault("address", f"aws_route53_record.txt[\"{name}\"]")
+    kw.setdefault("address", f'aws_route53_record.txt["{name}"]')
     return DesiredRecord(name=name, type="TXT", values=tuple(sorted(values)), **kw)
 
 
 def cname(name: str, target: str, **kw) -> DesiredRecord:
     kw.setdefault("authoritative", True)
-    kw.setdefault("address", f"aws_route53_record.cname[\"{name}\"]")
+    kw.setdefault("address", f'aws_route53_record.cname["{name}"]')
     return DesiredRecord(name=name, type="CNAME", values=(target,), **kw)
 
 
@@ -130,7 +129,10 @@ CUSTOMERS: dict[str, list[str]] = {
 }
 
 PROVIDERS: dict[str, list[str]] = {
-    "spotme.com": ['_spf TXT "v=spf1 ip4:198.51.100.0/24 include:_spf2.spotme.com -all"', '_spf2 TXT "v=spf1 ip4:203.0.113.0/24 -all"'],
+    "spotme.com": [
+        '_spf TXT "v=spf1 ip4:198.51.100.0/24 include:_spf2.spotme.com -all"',
+        '_spf2 TXT "v=spf1 ip4:203.0.113.0/24 -all"',
+    ],
     "amazonses.com": [
         *(f'{t}.dkim TXT "v=DKIM1; k=rsa; p={KEY}"' for d in CUSTOMERS for t in tokens(d) if d != "keys.test"),
         f'{tokens("keys.test")[0]}.dkim TXT "v=DKIM1; k=rsa; p={KEY}"',
@@ -203,7 +205,9 @@ def test_cloudflare_values_beside_live_txt_have_no_findings(world):
 
 def test_live_view_is_used_without_asking_again(world):
     """Answers already in the live view are not asked again."""
-    desired = domain_of("applied.test", spotme_set("applied.test", extra_apex=["google-site-verification=abc"], action=Action.NOOP))
+    desired = domain_of(
+        "applied.test", spotme_set("applied.test", extra_apex=["google-site-verification=abc"], action=Action.NOOP)
+    )
 
     async def go() -> tuple[tuple[Finding, ...], int, int]:
         dns = LiveDns(nameservers=[world.server], timeout=0.5, retries=0)
@@ -279,7 +283,10 @@ def test_spf_void_lookups(world):
 
 @pytest.mark.parametrize(
     "spf, how",
-    [("v=spf1 include:_spf.google.test -all", ""), ("v=spf1 ~include:_spf.spotme.com -all", "~include:_spf.spotme.com")],
+    [
+        ("v=spf1 include:_spf.google.test -all", ""),
+        ("v=spf1 ~include:_spf.spotme.com -all", "~include:_spf.spotme.com"),
+    ],
     ids=["absent", "softfail-only"],
 )
 def test_spf_include_missing(world, spf, how):
@@ -315,7 +322,10 @@ def test_spf_terms_dropped_when_replacing_live_spf(world):
 @pytest.mark.parametrize(
     "value, code",
     [
-        ("v=spf1 include:_spf.spotme.com " + " ".join(f"ip4:192.0.2.{i}" for i in range(30)) + " -all", "spf-string-too-long"),
+        (
+            "v=spf1 include:_spf.spotme.com " + " ".join(f"ip4:192.0.2.{i}" for i in range(30)) + " -all",
+            "spf-string-too-long",
+        ),
         ("site-verification=" + "x" * 450, "txt-string-too-long"),
     ],
     ids=["spf", "other-txt"],
@@ -354,7 +364,9 @@ def test_spf_size_advisory(world):
 def test_dmarc_missing(world):
     """No DMARC record planned and none live."""
     records = without(spotme_set("no-dmarc.test"), "_dmarc.no-dmarc.test", "TXT")
-    assert codes(run(domain_of("no-dmarc.test", records), [world.server])) == {("dmarc-missing", E, "_dmarc.no-dmarc.test")}
+    assert codes(run(domain_of("no-dmarc.test", records), [world.server])) == {
+        ("dmarc-missing", E, "_dmarc.no-dmarc.test")
+    }
 
 
 def test_dmarc_multiple_records(world):
@@ -364,9 +376,7 @@ def test_dmarc_multiple_records(world):
     assert codes(found) == {("dmarc-multiple-records", E, "_dmarc.two-dmarc.test")}
 
 
-@pytest.mark.parametrize(
-    "record", ["v=DMARC1; p=maybe", "v=dmarc1; p=none"], ids=["bad-policy", "lower-case-version"]
-)
+@pytest.mark.parametrize("record", ["v=DMARC1; p=maybe", "v=dmarc1; p=none"], ids=["bad-policy", "lower-case-version"])
 def test_dmarc_syntax(world, record):
     """A DMARC record with a bad policy, or a version that is not exactly DMARC1."""
     found = run(domain_of("bad-dmarc.test", spotme_set("bad-dmarc.test", dmarc=record)), [world.server])
@@ -415,7 +425,10 @@ def test_dkim_target_no_key(world):
     d = "keys.test"
     t1, t2, t3 = tokens(d)
     found = run(domain_of(d, spotme_set(d)), [world.server])
-    assert codes(found) == {("dkim-target-no-key", E, f"{t2}._domainkey.{d}"), ("dkim-target-no-key", E, f"{t3}._domainkey.{d}")}
+    assert codes(found) == {
+        ("dkim-target-no-key", E, f"{t2}._domainkey.{d}"),
+        ("dkim-target-no-key", E, f"{t3}._domainkey.{d}"),
+    }
     messages = " ".join(f.message for f in found)
     assert "revoked" in messages and "NXDOMAIN" in messages
 
@@ -514,7 +527,9 @@ def test_record_exists_unmanaged(world):
     """Route53 creates a TXT set and Cloudflare a CNAME that exist live: say how to import."""
     d = "exists.test"
     records = spotme_set(d)
-    records = replace(records, f"mte1._domainkey.{d}", "CNAME", authoritative=False, address="cloudflare_dns_record.mte1")
+    records = replace(
+        records, f"mte1._domainkey.{d}", "CNAME", authoritative=False, address="cloudflare_dns_record.mte1"
+    )
     found = only(run(domain_of(d, records), [world.server]), "record-exists-unmanaged")
     assert codes(found) == {("record-exists-unmanaged", E, d), ("record-exists-unmanaged", E, f"mte1._domainkey.{d}")}
     route53 = next(f for f in found if f.name == d)
@@ -556,7 +571,9 @@ def test_dns_error_servfail(servfail):
     """A zone its server answers with SERVFAIL: reported, and no SPF/DMARC guesses made."""
     d = servfail.zone
     found = run(domain_of(d, spotme_set(d, action=Action.NOOP)), [servfail.server])
-    server_errors = [f for f in only(found, "dns-error") if f.message.startswith(f"server {servfail.server} gave servfail")]
+    server_errors = [
+        f for f in only(found, "dns-error") if f.message.startswith(f"server {servfail.server} gave servfail")
+    ]
     assert codes(server_errors) == {("dns-error", E, d)}
     assert not only(found, "spf-missing") and not only(found, "dmarc-missing")
 
@@ -579,7 +596,9 @@ def test_dns_error_zone_nxdomain(world):
 
 def test_dns_error_zone_nxdomain_below_apex(world):
     """A sending domain below a zone that does not exist: found with one SOA question."""
-    found = run(domain_of("mail.gone.parent.test", spotme_set("mail.gone.parent.test"), zone="gone.parent.test"), [world.server])
+    found = run(
+        domain_of("mail.gone.parent.test", spotme_set("mail.gone.parent.test"), zone="gone.parent.test"), [world.server]
+    )
     assert any("NXDOMAIN for the zone apex gone.parent.test" in f.message for f in only(found, "dns-error"))
 
 

@@ -265,7 +265,11 @@ def test_authorizes_needs_pass_qualifier():
     """`~include:` of the SpotMe record does not authorise SpotMe (a match would softfail)."""
     soft = tree_of({("acme.test", "TXT"): "v=spf1 ~include:_spf.spotme.test -all", **SPOTME})
     nested = tree_of(
-        {("acme.test", "TXT"): "v=spf1 include:mid.test -all", ("mid.test", "TXT"): "v=spf1 include:_spf.spotme.test -all", **SPOTME}
+        {
+            ("acme.test", "TXT"): "v=spf1 include:mid.test -all",
+            ("mid.test", "TXT"): "v=spf1 include:_spf.spotme.test -all",
+            **SPOTME,
+        }
     )
     assert not soft.authorizes("_spf.spotme.test")
     assert nested.authorizes("_SPF.spotme.test.")

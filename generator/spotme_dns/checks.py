@@ -200,7 +200,9 @@ def after_apply(record: DesiredRecord | None, live: tuple[str, ...]) -> tuple[st
     return tuple(sorted(kept | set(record.values)))
 
 
-def build_states(desired: DesiredDomain, answers: Mapping[tuple[str, str], tuple[LiveAnswer, ...]]) -> dict[tuple[str, str], RecordState]:
+def build_states(
+    desired: DesiredDomain, answers: Mapping[tuple[str, str], tuple[LiveAnswer, ...]]
+) -> dict[tuple[str, str], RecordState]:
     """The state after apply at every (name, type) that was asked or is planned."""
     planned = {(r.name, r.type): r for r in desired.records}
     states: dict[tuple[str, str], RecordState] = {}
@@ -316,7 +318,7 @@ async def _gather_answers(
     missing = [k for k in keys if k not in live]
     asked = await gather_all([dns.query_all(zone, name, rdtype) for name, rdtype in missing])
     answers = {k: tuple(live[k]) for k in keys if k in live}
-    answers.update(zip(missing, asked))
+    answers.update(zip(missing, asked, strict=True))
     return answers
 
 
@@ -370,7 +372,9 @@ def check_ns_consistency(answers: Mapping[tuple[str, str], tuple[LiveAnswer, ...
         shapes = {_shape(a) for a in definite}
         if len(shapes) > 1:
             said = "; ".join(f"{a.server or 'resolver'}: {_shape_text(a)}" for a in definite)
-            out.append(finding("ns-inconsistent", name, f"the authoritative servers disagree on {name} {rdtype}: {said}"))
+            out.append(
+                finding("ns-inconsistent", name, f"the authoritative servers disagree on {name} {rdtype}: {said}")
+            )
     return out
 
 
@@ -497,7 +501,7 @@ def _exists_message(state: RecordState, clash: tuple[str, ...]) -> str:
     values = ", ".join(repr(v) for v in clash)
     head = (
         f"the plan creates {state.name} {state.type}, which already exists live ({values}) outside Terraform: "
-        "apply fails with \"already exists\" or, with allow_overwrite, overwrites it."
+        'apply fails with "already exists" or, with allow_overwrite, overwrites it.'
     )
     addresses = [a.strip() for a in record.address.split(",") if a.strip()] or ["<resource address>"]
     provider = _provider_of(record)
@@ -602,7 +606,11 @@ def check_spf_records(domain: str, state: RecordState | None) -> tuple[list[Find
     if not records:
         near = [v for v in values if v.lower().lstrip().startswith("v=spf")]
         hint = f" ({', '.join(repr(v) for v in near)} does not start with exactly 'v=spf1 ')" if near else ""
-        out.append(finding("spf-missing", domain, f"{domain} has no SPF record after apply{hint}: receivers find no SPF policy"))
+        out.append(
+            finding(
+                "spf-missing", domain, f"{domain} has no SPF record after apply{hint}: receivers find no SPF policy"
+            )
+        )
         return out, None
     if len(records) > 1:
         shown = "; ".join(f"{v!r}{_origin(state, v)}" for v in records)
@@ -657,7 +665,8 @@ def check_txt_strings(desired: DesiredDomain) -> list[Finding]:
     for record in desired.records:
         if record.type != "TXT" or not record.strings or record.values is None:
             continue
-        for value, strings in zip(record.values, record.strings):
+        # `strings` is in `values` order; an input that gives fewer says nothing about the rest.
+        for value, strings in zip(record.values, record.strings, strict=False):
             for string in strings:
                 size = len(string.encode("utf-8"))
                 if size <= STRING_LIMIT:
@@ -668,7 +677,7 @@ def check_txt_strings(desired: DesiredDomain) -> list[Finding]:
                         code,
                         record.name,
                         f"a character-string of {size} octets in {record.name} TXT ({string[:40]!r}...): DNS allows "
-                        f"{STRING_LIMIT} (RFC 1035 §3.3) and Route53 rejects it; split the value with \\\"\\\" "
+                        f'{STRING_LIMIT} (RFC 1035 §3.3) and Route53 rejects it; split the value with \\"\\" '
                         "every 255 characters (receivers join the strings, RFC 7208 §3.3)",
                     )
                 )
@@ -688,9 +697,7 @@ def check_spf_tree(tree: SpfTree, *, spotme_include: str = SPOTME_INCLUDE) -> li
     domain = tree.domain
     out = []
     if not tree.authorizes(spotme_include):
-        softened = [
-            n.via for n in tree.nodes() if n.domain == spotme_include.lower().rstrip(".") and n.via
-        ]
+        softened = [n.via for n in tree.nodes() if n.domain == spotme_include.lower().rstrip(".") and n.via]
         how = f" (only as {', '.join(softened)}, which does not pass)" if softened else ""
         out.append(
             finding(
@@ -832,7 +839,7 @@ async def _rua_findings(domain: str, hosts: dict[str, list[str]], dns: SpfResolv
     name = f"_dmarc.{domain}"
     asked = await gather_all([_authorisation(domain, host, dns) for host in hosts])
     out = []
-    for (host, uses), answer in zip(hosts.items(), asked):
+    for (host, uses), answer in zip(hosts.items(), asked, strict=True):
         where = f"{domain}._report._dmarc.{host}"
         if answer is None:
             out.append(
@@ -857,7 +864,9 @@ async def _rua_findings(domain: str, hosts: dict[str, list[str]], dns: SpfResolv
                 )
             )
         else:
-            out.append(finding("dns-error", name, f"TXT lookup of {where} gave {answer.outcome.value} ({answer.detail})"))
+            out.append(
+                finding("dns-error", name, f"TXT lookup of {where} gave {answer.outcome.value} ({answer.detail})")
+            )
     return out
 
 
@@ -880,7 +889,9 @@ class DkimTarget:
     target: str
 
 
-def check_dkim_selectors(domain: str, states: Mapping[tuple[str, str], RecordState]) -> tuple[list[Finding], list[DkimTarget]]:
+def check_dkim_selectors(
+    domain: str, states: Mapping[tuple[str, str], RecordState]
+) -> tuple[list[Finding], list[DkimTarget]]:
     """`dkim-selector-missing`: three SES selectors and both Mandrill selectors after apply.
 
     Returns the findings and every DKIM CNAME whose target should serve a key.
@@ -972,7 +983,7 @@ def dkim_key_problem(values: tuple[str, ...]) -> str | None:
 async def _dkim_key_findings(targets: list[DkimTarget], dns: SpfResolver) -> list[Finding]:
     answers = await gather_all([dns.resolve(t.target, "TXT") for t in targets])
     out = []
-    for target, answer in zip(targets, answers):
+    for target, answer in zip(targets, answers, strict=True):
         where = f"{target.selector_name} -> {target.target}"
         if answer.outcome is Outcome.NXDOMAIN:
             problem = f"{target.target} does not exist (NXDOMAIN)"
@@ -982,7 +993,11 @@ async def _dkim_key_findings(targets: list[DkimTarget], dns: SpfResolver) -> lis
             problem = dkim_key_problem(answer.values)
         else:
             out.append(
-                finding("dns-error", target.selector_name, f"DKIM key lookup {where} gave {answer.outcome.value} ({answer.detail})")
+                finding(
+                    "dns-error",
+                    target.selector_name,
+                    f"DKIM key lookup {where} gave {answer.outcome.value} ({answer.detail})",
+                )
             )
             continue
         if problem:
@@ -1067,7 +1082,7 @@ async def _cname_probe_findings(zone: str, suspects: list[RecordState], dns: Che
     probes = [(s.name, t) for s in suspects for t in CONFLICT_PROBE_TYPES]
     asked = await gather_all([dns.query_all(zone, n, t) for n, t in probes])
     found: dict[str, list[str]] = {}
-    for (name, rdtype), got in zip(probes, asked):
+    for (name, rdtype), got in zip(probes, asked, strict=True):
         values = live_values(got)
         if values:
             found.setdefault(name, []).append(f"{rdtype} {', '.join(_short(v) for v in values)}")

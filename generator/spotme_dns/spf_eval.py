@@ -115,7 +115,7 @@ class SpfNode:
     """Void lookups caused by this record's own `a`/`mx`/`exists` terms and by its include or
     redirect targets that do not exist or hold no TXT."""
     terms: tuple[TermLookup, ...] = ()
-    children: tuple["SpfNode", ...] = ()
+    children: tuple[SpfNode, ...] = ()
     """Include and redirect targets, in the record's order."""
 
     @property
@@ -132,7 +132,7 @@ class SpfNode:
     def void_lookups(self) -> int:
         return self.own_void_lookups + sum(child.void_lookups for child in self.children)
 
-    def walk(self) -> tuple["SpfNode", ...]:
+    def walk(self) -> tuple[SpfNode, ...]:
         """This node and every node below it, depth first, in record order."""
         out: list[SpfNode] = [self]
         for child in self.children:
@@ -192,8 +192,7 @@ class SpfTree:
         """
         target = _normalise(domain)
         return any(
-            path[-1].domain == target and all(_passes(node.via) for node in path[1:])
-            for path in _paths(self.root, ())
+            path[-1].domain == target and all(_passes(node.via) for node in path[1:]) for path in _paths(self.root, ())
         )
 
 
@@ -268,15 +267,21 @@ class _Walker:
         """The node for `domain` reached by `via`: looked up, checked, and walked below."""
         self._nodes += 1
         if "%" in domain:
-            return SpfNode(domain, via, NodeStatus.NOT_FOLLOWED, detail="the domain holds a macro: known only when mail arrives")
+            return SpfNode(
+                domain, via, NodeStatus.NOT_FOLLOWED, detail="the domain holds a macro: known only when mail arrives"
+            )
         if domain in path:
             loop = " -> ".join((*path[path.index(domain) :], domain))
             return SpfNode(domain, via, NodeStatus.LOOP, detail=f"loop: {loop}")
         if depth > MAX_DEPTH or self._nodes > MAX_NODES:
-            return SpfNode(domain, via, NodeStatus.NOT_FOLLOWED, detail="not followed: the tree is already too deep or too wide")
+            return SpfNode(
+                domain, via, NodeStatus.NOT_FOLLOWED, detail="not followed: the tree is already too deep or too wide"
+            )
         fetched = await self._fetch(domain)
         if fetched.status is not NodeStatus.OK:
-            return SpfNode(domain, via, fetched.status, fetched.record, fetched.detail, own_void_lookups=int(fetched.void))
+            return SpfNode(
+                domain, via, fetched.status, fetched.record, fetched.detail, own_void_lookups=int(fetched.void)
+            )
         return await self.from_text(domain, via, fetched.record, path=path, depth=depth)
 
     async def from_text(self, domain: str, via: str, text: str, *, path: tuple[str, ...], depth: int) -> SpfNode:
@@ -317,7 +322,9 @@ class _Walker:
         if answer.outcome is not Outcome.ANSWER:
             why = f" ({answer.detail})" if answer.detail else ""
             where = f" from {answer.server}" if answer.server else ""
-            return _Fetched(NodeStatus.DNS_ERROR, detail=f"TXT lookup of {domain}{where} gave {answer.outcome.value}{why}")
+            return _Fetched(
+                NodeStatus.DNS_ERROR, detail=f"TXT lookup of {domain}{where} gave {answer.outcome.value}{why}"
+            )
         records = spf_values(answer.values)
         if not records:
             return _Fetched(NodeStatus.NOT_FOUND, detail=f"{domain} has TXT records but none starts with v=spf1")
@@ -336,7 +343,9 @@ class _Walker:
             answer = await self._dns.resolve(target, "MX")
             problem = _failure(answer)
             if not problem and len(answer.values) > MX_LIMIT:
-                problem = f"{target} has {len(answer.values)} MX names: more than {MX_LIMIT} is a permerror (RFC 7208 §4.6.4)"
+                problem = (
+                    f"{target} has {len(answer.values)} MX names: more than {MX_LIMIT} is a permerror (RFC 7208 §4.6.4)"
+                )
             return TermLookup(term.text, (target,), _void(answer), problem)
         # `exists` always asks for A (RFC 7208 §5.7); `a` asks A or AAAA by the sender's
         # address family, so it is void only when the name has neither.
@@ -363,4 +372,3 @@ def _failure(answer: LiveAnswer) -> str:
         return ""
     why = f" ({answer.detail})" if answer.detail else ""
     return f"{answer.rdtype} lookup of {answer.name} gave {answer.outcome.value}{why}"
-
