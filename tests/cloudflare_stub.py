@@ -10,6 +10,10 @@ is `{"success", "errors", "messages", "result", "result_info"}`; list endpoints 
 Requests need `Authorization: Bearer <token>`; anything else is 403 with Cloudflare's
 authentication error (code 10000). `fail_next` queues error statuses (e.g. 429) to answer
 before the next real response.
+
+Test modules import the fixtures `cloudflare_fixture` and `cloudflare_server_fixture`; tests
+ask for them as `cloudflare` (an empty stub, the environment pointing at it) and
+`cloudflare_server`.
 """
 
 from __future__ import annotations
@@ -157,15 +161,15 @@ class StubServer:
         self._server.server_close()
 
 
-@pytest.fixture(scope="module")
-def cloudflare_server() -> Iterator[CloudflareStub]:
+@pytest.fixture(scope="module", name="cloudflare_server")
+def cloudflare_server_fixture() -> Iterator[CloudflareStub]:
     """The stub, running for the tests of one module."""
     with StubServer(CloudflareStub()) as stub:
         yield stub
 
 
-@pytest.fixture
-def cloudflare(cloudflare_server: CloudflareStub, monkeypatch: pytest.MonkeyPatch) -> CloudflareStub:
+@pytest.fixture(name="cloudflare")
+def cloudflare_fixture(cloudflare_server: CloudflareStub, monkeypatch: pytest.MonkeyPatch) -> CloudflareStub:
     """An empty stub; CLOUDFLARE_API_TOKEN and CLOUDFLARE_API_BASE_URL point at it."""
     cloudflare_server.reset()
     monkeypatch.setenv("CLOUDFLARE_API_TOKEN", cloudflare_server.token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from spotme_dns.cloudflare_api import CloudflareApi, CloudflareError
-from tests.cloudflare_stub import cloudflare, cloudflare_server  # noqa: F401 (fixtures)
+from tests.cloudflare_stub import cloudflare_fixture, cloudflare_server_fixture  # noqa: F401 (fixtures)
 
 ZONE = "acme-events.com"
 
@@ -65,7 +65,7 @@ def test_pagination_reads_every_page(cloudflare):
     records = api().dns_records(zone_id, name=ZONE)
     assert [r.content for r in records] == [f"value-{i:03d}" for i in range(250)]
     pages = [p for p in cloudflare.requests if "dns_records" in p]
-    assert len(pages) == 3 and all(f"page={n}" in p for n, p in zip((1, 2, 3), pages))
+    assert len(pages) == 3 and all(f"page={n}" in p for n, p in zip((1, 2, 3), pages, strict=True))
 
 
 def test_bad_token_is_a_clear_error(cloudflare, monkeypatch):

@@ -14,7 +14,7 @@ from spotme_dns.discover import DiscoverError, discover_domain
 from spotme_dns.dns_live import LiveDns
 from spotme_dns.existing import Source
 from spotme_dns.spec import parse_spec_text
-from tests.cloudflare_stub import cloudflare, cloudflare_server  # noqa: F401 (fixtures)
+from tests.cloudflare_stub import cloudflare_fixture, cloudflare_server_fixture  # noqa: F401 (fixtures)
 from tests.support.bind import zone_text
 
 D = "acme-events.com"

@@ -196,8 +196,8 @@ def test_discover_import_script_plan_apply(root, aws_env, bind):
     plan = tf.show_json("tfplan")
     changes = check_plan(plan)
     actions = {address: rc["change"]["actions"] for address, rc in changes.items()}
-    assert actions[f"module.acme_events_com.aws_route53_record.domain_txt"] == ["update"]
-    assert actions[f"module.acme_events_com.aws_route53_record.dmarc"] in (["no-op"], ["update"])
+    assert actions["module.acme_events_com.aws_route53_record.domain_txt"] == ["update"]
+    assert actions["module.acme_events_com.aws_route53_record.dmarc"] in (["no-op"], ["update"])
     assert sum(1 for a in actions.values() if a == ["create"]) == 4  # mte2 and three SES CNAMEs
     plan_json = tf.workdir / "plan.json"
     plan_json.write_text(tf.run("show", "-json", "tfplan").stdout)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import subprocess
+from dataclasses import replace
 
 import hcl2
-
-from dataclasses import replace
 
 from spotme_dns.existing import ExistingDomain, ExistingRecord, ExistingValue, Source
 from spotme_dns.generate import MANIFEST, Style, plan_tree

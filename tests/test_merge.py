@@ -12,7 +12,7 @@ from spotme_dns import spf
 from spotme_dns.existing import ExistingDomain, ExistingRecord, ExistingValue, Source
 from spotme_dns.merge import Action, Adoption, merge, refuse_spf_lookups
 from spotme_dns.records import build_records, spf_value
-from spotme_dns.spec import Provider, parse_spec_text
+from spotme_dns.spec import parse_spec_text
 
 D = "acme-events.com"
 TOKENS = ("abcdefghijklmnop1234", "qrstuvwxyzabcdef5678", "ghijklmnopqrstuv9012")
@@ -42,7 +42,7 @@ def existing(*records: tuple[str, str, list[str]] | tuple[str, str, list[str], l
         prefix, rtype, values = item[0], item[1], item[2]
         ids = item[3] if len(item) > 3 else [None] * len(values)
         name = f"{prefix}.{D}" if prefix else D
-        out.append(ExistingRecord(name, rtype, tuple(ExistingValue(v, i) for v, i in zip(values, ids)), 300))
+        out.append(ExistingRecord(name, rtype, tuple(ExistingValue(v, i) for v, i in zip(values, ids, strict=True)), 300))
     return ExistingDomain(D, D, source, tuple(out), zone_id)
 
 

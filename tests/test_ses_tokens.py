@@ -68,7 +68,7 @@ def test_write_updates_only_that_domain_keeping_comments(moto_clean, tmp_path):
     new = spec.read_text()
     old_lines, new_lines = SPEC.splitlines(), new.splitlines()
     assert len(old_lines) == len(new_lines)
-    changed = [(a, b) for a, b in zip(old_lines, new_lines) if a != b]
+    changed = [(a, b) for a, b in zip(old_lines, new_lines, strict=True) if a != b]
     assert len(changed) == 1
     assert changed[0][1].strip().startswith(f"dkim_tokens: [{', '.join(TOKENS)}]")
     assert "# old ones" in changed[0][1]

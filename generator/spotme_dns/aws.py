@@ -174,7 +174,7 @@ def find_hosted_zone(zone: str, *, client: Any = None) -> HostedZone:
     found: list[HostedZone] = []
     kwargs: dict[str, str] = {"DNSName": name + ".", "MaxItems": "100"}
     while True:
-        page = _call(f"list Route53 hosted zones named {name}", lambda: client.list_hosted_zones_by_name(**kwargs))
+        page = _call(f"list Route53 hosted zones named {name}", lambda kw=kwargs: client.list_hosted_zones_by_name(**kw))
         for item in page.get("HostedZones", ()):
             item_name = _decode_name(item["Name"])
             if item_name != name:
@@ -244,7 +244,7 @@ def list_record_sets(zone_id: str, names: Iterable[str], *, client: Any = None) 
         while True:
             page = _call(
                 f"list record sets of Route53 zone {bare} at {name}",
-                lambda: client.list_resource_record_sets(**kwargs),
+                lambda kw=kwargs: client.list_resource_record_sets(**kw),
                 not_found=lambda _: f"no Route53 hosted zone with id {bare} (check 'zone_id' in the spec)",
             )
             past = False

@@ -86,7 +86,7 @@ async def discover_and_merge(
         existing = await asyncio.gather(
             *(discover_domain(s, live=live, route53=route53, cloudflare=cloudflare) for s in specs)
         )
-        results = [merge(s, e, force=force) for s, e in zip(specs, existing)]
+        results = [merge(s, e, force=force) for s, e in zip(specs, existing, strict=True)]
         return tuple(await asyncio.gather(*(count_spf_lookups(r, live=live, force=force) for r in results)))
     finally:
         if cloudflare is not None:
@@ -175,7 +175,7 @@ async def _read_live(spec: DomainSpec, names: tuple[str, ...], live: LiveDns) ->
     answers = await asyncio.gather(*(live.query_all(spec.zone, name, rtype) for name, rtype in questions))
     records: list[ExistingRecord] = []
     failures: list[str] = []
-    for (name, rtype), per_server in zip(questions, answers):
+    for (name, rtype), per_server in zip(questions, answers, strict=True):
         definite = [a for a in per_server if a.ok]
         failed = [a for a in per_server if not a.ok]
         if failed:

@@ -22,7 +22,6 @@ from .errors import InputError, Location, Problem
 from .spec import DEFAULT_SIGNING_ZONE, normalize_domain, parse_spec_text
 from .yamlpos import read_text
 
-
 #: Keys a new `ses:` mapping goes after.
 _LEADING_KEYS = ("domain", "zone", "provider", "zone_id")
 
@@ -95,7 +94,7 @@ def _load(text: str, path: str):
             raise InputError([Problem(Location(path), f"cannot read the spec as YAML: {err}", "yaml-syntax")]) from None
         out = io.StringIO()
         yaml.dump(data, out)
-        changed = sum(1 for a, b in zip(out.getvalue().splitlines(), text.splitlines()) if a != b)
+        changed = sum(1 for a, b in zip(out.getvalue().splitlines(), text.splitlines(), strict=False) if a != b)
         if best is None or changed < best[0]:
             best = (changed, yaml, data)
         if changed == 0:
