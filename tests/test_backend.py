@@ -155,12 +155,13 @@ def test_bad_flags(options, message):
         ("backend:\n  type: s3\n  bukket: x\n", "4:3", "did you mean 'bucket'?"),
         ("backend:\n  bucket: acme-terraform-state\n", "3:3", "backend.type: missing"),
         ("backend:\n  type: gcs\n", "3:9", "expected one of s3, remote, local"),
+        ("backend:\n  type: S3\n", "3:9", "did you mean 's3'?"),
         ("backend:\n  type: s3\n  bucket: UPPER\n", "4:11", "is not an S3 bucket name"),
         ("backend:\n  type: remote\n  organization: acme\n  workspace: a\n  workspace_prefix: b\n", "6:21", "not both"),
         ("backend:\n  type: s3\n  encrypt: 'yes'\n", "4:12", "expected true or false"),
         ("backend: [s3]\n", "2:10", "expected a mapping"),
     ],
-    ids=["unknown-key", "no-type", "bad-type", "bad-bucket", "both-workspaces", "bad-encrypt", "not-mapping"],
+    ids=["unknown-key", "no-type", "bad-type", "type-spelling", "bad-bucket", "both-workspaces", "bad-encrypt", "not-mapping"],
 )
 def test_bad_spec_backend(backend, where, message):
     """A bad `backend:` mapping: a SpecError at the exact line:column."""

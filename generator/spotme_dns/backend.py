@@ -211,10 +211,13 @@ def check_backend_node(node: YNode) -> tuple[SpecBackend | None, list[Problem]]:
     if type_node is None:
         add(node, "backend.type", f"missing: one of {', '.join(kinds)}", "missing-key")
         return None, problems
-    if not isinstance(type_node.value, str) or type_node.value.lower() not in kinds:
-        add(type_node, "backend.type", f"expected one of {', '.join(kinds)} (got {type_node.value!r})")
+    if not isinstance(type_node.value, str) or type_node.value not in kinds:
+        # Spelled exactly, like provider names: the JSON Schema says the same to editors.
+        close = type_node.value.lower() if isinstance(type_node.value, str) and type_node.value.lower() in kinds else None
+        hint = f"; did you mean {close!r}?" if close else ""
+        add(type_node, "backend.type", f"expected one of {', '.join(kinds)} (got {type_node.value!r}){hint}")
         return None, problems
-    kind = BackendKind(type_node.value.lower())
+    kind = BackendKind(type_node.value)
     allowed = {BackendKind.S3: S3_KEYS, BackendKind.REMOTE: REMOTE_KEYS, BackendKind.LOCAL: ("type",)}[kind]
     fields: list[tuple[str, str]] = []
     encrypt = True
