@@ -256,3 +256,11 @@ def test_render_handoff_picks_format(golden_records):
     assert render_handoff(golden_records).startswith("# E-mail DNS records for `mail.acme-events.com`")
     assert HandoffFormat("md").filename == "HANDOFF.md"
     assert HandoffFormat("html").filename == "HANDOFF.html"
+
+
+def test_internationalised_domain_shows_both_spellings():
+    """An IDN domain: the A-label everywhere records are typed, the Unicode name for people."""
+    text = render_markdown(_records(_spec(domain="bücher.example")))
+    assert text.startswith("# E-mail DNS records for `xn--bcher-kva.example` (bücher.example)\n")
+    assert "`xn--bcher-kva.example` is how DNS spells bücher.example (IDNA)" in text
+    assert all("bücher" not in row[1] for row in _table_rows(text))

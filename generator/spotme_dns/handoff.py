@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Union
 
+import idna
+
 from . import dmarc, spf
 from .model import TXT_STRING_LIMIT, DomainRecords, Purpose, Record, RecordType, chunk_txt
 
@@ -150,8 +152,9 @@ def handoff_document(records: DomainRecords, *, spec_file: str = "spec.yaml") ->
     kept = sum(1 for r in rows if r.purpose is Purpose.KEPT_TXT)
     new = len(rows) - kept
     kept_note = [f" (and {_count(kept, 'existing value')} to keep)"] if kept else []
+    unicode_name = _unicode(d)
     blocks: list[Block] = [
-        Heading(1, _inl("E-mail DNS records for ", Code(d))),
+        Heading(1, _inl("E-mail DNS records for ", Code(d), *((f" ({unicode_name})",) if unicode_name != d else ()))),
         Paragraph(_inl(
             "SpotMe Backstage is set up to send your event e-mails (invitations, reminders, updates) from addresses "
             "at ", Code(d), " instead of @spotme.com. Receiving mail servers only trust such e-mails when the "
@@ -177,6 +180,11 @@ def handoff_document(records: DomainRecords, *, spec_file: str = "spec.yaml") ->
         *_dmarc_section(d, rows),
         *_ses_section(d, rows),
     ]
+    if unicode_name != d:
+        blocks.insert(3, Paragraph(_inl(
+            Code(d), " is how DNS spells ", unicode_name, " (IDNA): the names below are written that way, "
+            "which every DNS console accepts.",
+        )))
     if Purpose.MANDRILL_DKIM in purposes:
         blocks += _mandrill_dkim_section(d)
     if Purpose.MANDRILL_VERIFY in purposes:
@@ -417,6 +425,16 @@ def _check_section(d: str, zone: str, rows: tuple[_Row, ...], ses_tokens: tuple[
             "template editor refuses a sender domain whose records are missing).",
         )),
     ]
+
+
+def _unicode(name: str) -> str:
+    """The Unicode spelling of an internationalised name (`xn--bcher-kva.example` -> `bücher.example`)."""
+    if "xn--" not in name:
+        return name
+    try:
+        return idna.decode(name)
+    except idna.IDNAError:
+        return name
 
 
 def _all_term(spf_text: str) -> str:
