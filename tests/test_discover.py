@@ -126,7 +126,7 @@ def test_spf_over_ten_lookups_counted_live_refused(bind, tmp_path):
     forced = generate(spec, out, "--nameserver", bind.address, "--force")
     assert forced.exit_code == 0, forced.output
     main_tf = (out / D / "main.tf").read_text()
-    assert "#   forced: acme-events.com TXT: the merged SPF record needs 11 DNS lookups" in main_tf
+    assert "#   forced: acme-events.com TXT: wrote an SPF record that needs 11 DNS lookups" in main_tf
 
 
 def test_weakened_dmarc_refused(bind, tmp_path):

@@ -133,14 +133,22 @@ def refuse_spf_lookups(result: MergeResult, *, count: int, path: str, force: boo
         f"include chain is {path}"
     )
     advice = "Drop or flatten an include, or use --force to write it anyway"
-    decision = _verdict(result.domain.domain, "TXT", "spf-too-many-lookups", message, advice, forceable=True, force=force)
+    forced = (
+        f"wrote an SPF record that needs {count} DNS lookups, over the limit of {spf.LOOKUP_LIMIT} "
+        f"(RFC 7208 §4.6.4); the costliest include chain is {path}"
+    )
+    decision = _verdict(
+        result.domain.domain, "TXT", "spf-too-many-lookups", message, advice, forceable=True, force=force, forced=forced
+    )
     return replace(result, decisions=result.decisions + (decision,))
 
 
-def _verdict(name: str, rtype: str, code: str, message: str, advice: str, *, forceable: bool, force: bool) -> Decision:
-    """A refusal saying what to do, or with --force (when it may lift it) the change, noted."""
+def _verdict(
+    name: str, rtype: str, code: str, message: str, advice: str, *, forceable: bool, force: bool, forced: str = ""
+) -> Decision:
+    """A refusal saying what to do, or with --force (when it may lift it) what was done instead."""
     if force and forceable:
-        return Decision(Action.FORCED, name, rtype, f"{message} (done because of --force)", code)
+        return Decision(Action.FORCED, name, rtype, f"{forced or message} (because of --force)", code)
     return Decision(Action.REFUSE, name, rtype, f"{message}. {advice}", code, forceable)
 
 
@@ -165,9 +173,11 @@ class _Merger:
     def decide(self, action: Action, name: str, rtype: str, code: str, message: str) -> None:
         self.decisions.append(Decision(action, name, rtype, message, code))
 
-    def refuse(self, name: str, rtype: str, code: str, message: str, *, advice: str, forceable: bool) -> bool:
-        """Record a refusal (or, with --force, a forced change); True when the change goes ahead."""
-        decision = _verdict(name, rtype, code, message, advice, forceable=forceable, force=self.force)
+    def refuse(
+        self, name: str, rtype: str, code: str, message: str, *, advice: str, forceable: bool, forced: str = ""
+    ) -> bool:
+        """Record a refusal (or, with --force, `forced`: what was done); True when the change goes ahead."""
+        decision = _verdict(name, rtype, code, message, advice, forceable=forceable, force=self.force, forced=forced)
         self.decisions.append(decision)
         return decision.action is Action.FORCED
 
@@ -292,10 +302,10 @@ class _Merger:
 
         if invalid and not self.refuse(
             d, "TXT", "spf-existing-invalid",
-            f"the existing SPF record has terms that are not valid SPF: {' '.join(invalid)} (RFC 7208 §12); "
-            "they are dropped",
+            f"the existing SPF record has terms that are not valid SPF: {' '.join(invalid)} (RFC 7208 §12)",
             advice="Fix the record, or use --force to drop those terms",
             forceable=True,
+            forced=f"dropped the invalid terms {' '.join(invalid)} of the existing SPF record (RFC 7208 §12)",
         ):
             return spec_spf
 
@@ -365,6 +375,7 @@ class _Merger:
             f"limit of {spf.LOOKUP_LIMIT} (RFC 7208 §4.6.4)",
             advice="Drop some, or use --force to write it anyway",
             forceable=True,
+            forced=f"wrote an SPF record with {direct} DNS-querying terms, over the limit of {spf.LOOKUP_LIMIT} (RFC 7208 §4.6.4)",
         ):
             return spec_spf
         if self.per_value:
@@ -389,9 +400,10 @@ class _Merger:
                 if not self.refuse(
                     name, "TXT", "dmarc-other-txt",
                     f"{name} also holds TXT values that are not DMARC ({shown}); the record set spotme-dns writes "
-                    "replaces them",
+                    "would replace them",
                     advice="Move them, or use --force to replace them",
                     forceable=True,
+                    forced=f"replaced the TXT values {shown} at {name}, which are not DMARC",
                 ):
                     return wanted
             else:
@@ -410,6 +422,7 @@ class _Merger:
                     else f"Use --force to replace them with {_show(ours)}"
                 ),
                 forceable=not self.per_value,
+                forced=f"replaced the {len(found)} DMARC records ({listed}) with {_show(ours)}",
             ):
                 return wanted
             return wanted
@@ -419,9 +432,10 @@ class _Merger:
         except dmarc.DmarcSyntaxError as err:
             if not self.refuse(
                 name, "TXT", "dmarc-existing-invalid",
-                f"the existing DMARC record {_show(current.text)} is invalid ({err}); replacing it with {_show(ours)}",
-                advice="Fix it, or use --force",
+                f"the existing DMARC record {_show(current.text)} is invalid ({err})",
+                advice=f"Fix it, or use --force to replace it with {_show(ours)}",
                 forceable=True,
+                forced=f"replaced the invalid DMARC record {_show(current.text)} with {_show(ours)}",
             ):
                 return wanted
             self.claim(name, ours, current)
@@ -445,6 +459,7 @@ class _Merger:
                 "lets spoofed mail through",
                 advice=f"Set dmarc.policy: {parsed.policy} in the spec, or use --force",
                 forceable=True,
+                forced=f"weakened DMARC from p={parsed.policy} to p={wanted.policy}: {_show(current.text)} becomes {_show(ours)}",
             ):
                 return wanted
         else:
@@ -491,9 +506,10 @@ class _Merger:
                 continue
             if self.refuse(
                 name, "CNAME", "dkim-cname-differs",
-                f"{name} is a CNAME to {', '.join(cname.texts)}, the spec wants {target} ({what}); repointing it",
-                advice="Fix the spec, or use --force",
+                f"{name} is a CNAME to {', '.join(cname.texts)}, the spec wants {target} ({what})",
+                advice="Fix the spec, or use --force to repoint it",
                 forceable=True,
+                forced=f"repointed {name} from {', '.join(cname.texts)} to {target} ({what})",
             ) and self.per_value:
                 self.claimed[(name, "CNAME", target)] = cname.values[0].record_id
 
@@ -510,10 +526,11 @@ class _Merger:
                 self.refuse(
                     merged.domain, "", "import-id-unknown",
                     f"{len(out)} of these record sets already exist but the hosted zone id is unknown, so no import "
-                    "can be written (apply would fail with 'already exists'); writing without imports",
+                    "can be written (apply would fail with 'already exists')",
                     advice="Set zone_id in the spec, or make AWS credentials available so the zone is found by "
                     "name; --force writes the files without imports",
                     forceable=True,
+                    forced=f"wrote no imports for the {len(out)} existing record sets: the hosted zone id is unknown",
                 )
                 return ()
             return tuple(out)
@@ -542,10 +559,11 @@ class _Merger:
             self.refuse(
                 merged.domain, "", "import-id-unknown",
                 f"records already exist at {', '.join(dict.fromkeys(missing))} but their Cloudflare record ids are "
-                "unknown, so no import can be written; writing without those imports",
+                "unknown, so no import can be written",
                 advice="Set CLOUDFLARE_API_TOKEN so they are read through the API; --force writes the files "
                 "without those imports",
                 forceable=True,
+                forced=f"wrote no imports for the records at {', '.join(dict.fromkeys(missing))}: their Cloudflare ids are unknown",
             )
         return tuple(out)
 
