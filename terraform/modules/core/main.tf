@@ -1,7 +1,8 @@
 # The records SpotMe needs for one sending domain, as plain data: no provider, no resources.
 #
 # Names are absolute, lower-case, without the trailing dot. Values are whole logical strings
-# (a TXT value is never split or quoted here: each provider module does that its own way).
+# (a TXT value in `records` is never split or quoted); `txt_chunks` and `txt_presentation`
+# give its 255-octet pieces, which each provider module writes its own way.
 
 locals {
   domain       = lower(trimsuffix(trimspace(var.domain), "."))
@@ -42,14 +43,15 @@ locals {
     [for t in local.spf_terms : t.text if t.modifier],
   ))
 
-  # DMARC: "v" first and "p" second (RFC 7489 section 6.3); report URIs comma-separated, a
-  # bare address taken as a mailto: URI.
+  # DMARC: "v" first and "p" second (RFC 7489 section 6.3), then rua, ruf and the other tags;
+  # report URIs comma-separated, a bare address taken as a mailto: URI.
   dmarc_rua = [for u in var.dmarc_rua : length(regexall(":", u)) > 0 ? trimspace(u) : "mailto:${trimspace(u)}"]
   dmarc_ruf = [for u in var.dmarc_ruf : length(regexall(":", u)) > 0 ? trimspace(u) : "mailto:${trimspace(u)}"]
   dmarc = join(" ", concat(
     ["v=DMARC1;", "p=${var.dmarc_policy};"],
     length(local.dmarc_rua) > 0 ? ["rua=${join(",", local.dmarc_rua)};"] : [],
     length(local.dmarc_ruf) > 0 ? ["ruf=${join(",", local.dmarc_ruf)};"] : [],
+    [for t in var.dmarc_tags : "${trimspace(t)};"],
   ))
 
   # Other TXT values at the domain are carried along: in Route 53 all TXT values of a name are
@@ -132,8 +134,8 @@ locals {
   # and "\"" escaped, separated by a space - a zone file's TXT data, and the content Cloudflare
   # wants. Other text stays as it is (UTF-8).
   presentation = {
-    for v, chunks in local.chunks : v => join(" ", [
-      for c in chunks : "\"${replace(replace(c, "\\", "\\\\"), "\"", "\\\"")}\""
+    for v, parts in local.chunks : v => join(" ", [
+      for c in parts : "\"${replace(replace(c, "\\", "\\\\"), "\"", "\\\"")}\""
     ])
   }
 

@@ -127,6 +127,22 @@ variable "dmarc_ruf" {
   }
 }
 
+variable "dmarc_tags" {
+  description = "Other DMARC tags, written after rua and ruf in this order, e.g. [\"sp=reject\", \"adkim=s\"]."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition = alltrue([
+      for t in var.dmarc_tags : (
+        can(regex("^[A-Za-z][A-Za-z0-9]*=[!-:<-~]+$", trimspace(t))) &&
+        !can(regex("^(?i)(v|p|rua|ruf)=", trimspace(t)))
+      )
+    ])
+    error_message = "Each dmarc_tags entry must be one tag=value pair such as \"sp=reject\" or \"adkim=s\": printable ASCII without spaces or semicolons, and not v, p, rua or ruf (set by dmarc_policy, dmarc_rua and dmarc_ruf)."
+  }
+}
+
 variable "extra_txt" {
   description = "Other TXT values at the domain itself to keep (e.g. \"google-site-verification=...\"): in Route 53 all TXT values of a name are one record set, so values not listed here are deleted. Whole logical values, unquoted and unsplit."
   type        = list(string)
