@@ -138,11 +138,14 @@ def generic_domains(draw) -> list[dict]:
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(domains=generic_domains())
 def test_generic_apply_equals_python_records(domains: list[dict], terraform_bin: str, terraform_env: dict) -> None:
-    """A plain `terraform init && apply` of generic output gives `records` equal to build_records (one apply per example)."""
+    """Generic output is fmt-clean, parses, and a plain `terraform init && apply` gives `records` equal to build_records."""
     with tempfile.TemporaryDirectory() as tmp:
         text = yaml.safe_dump({"version": 1, "domains": domains}, allow_unicode=True)
         out = generate(text, Path(tmp))
         tf = Terraform(out, terraform_env, binary=terraform_bin)
+        assert tf.fmt_check() == []
+        for path in out.rglob("*.tf"):
+            hcl2.loads(path.read_text(encoding="utf-8"))
         tf.init()
         tf.apply()
         assert tf.outputs()["records"] == expected_records(Path(tmp) / "spec.yaml")

@@ -17,7 +17,10 @@ from spotme_dns.hcl import Attribute, Block, Comment, ListExpr, ObjectExpr, Raw
         pytest.param("back\\slash", '"back\\\\slash"', id="backslash"),
         pytest.param("${var.x}", '"$${var.x}"', id="interpolation"),
         pytest.param("%{ if x }", '"%%{ if x }"', id="directive"),
-        pytest.param("$${", '"$$${"', id="already-doubled-interpolation"),
+        pytest.param("$${x}", '"$$${x}"', id="already-doubled-interpolation"),
+        pytest.param("${ open", '"\\u0024{ open"', id="unclosed-interpolation"),
+        pytest.param("%{ open", '"\\u0025{ open"', id="unclosed-directive"),
+        pytest.param("$${", '"$\\u0024{"', id="unclosed-doubled"),
         pytest.param("100% {x} $ {y}", '"100% {x} $ {y}"', id="sigils-apart-stay"),
         pytest.param("a\nb\tc\rd", '"a\\nb\\tc\\rd"', id="newline-tab-cr"),
         pytest.param("bell\x07del\x7f", '"bell\\u0007del\\u007f"', id="control-characters"),
@@ -116,7 +119,7 @@ def test_empty_block_and_header() -> None:
     assert doc == '# line one\n# line two\n\nprovider "cloudflare" {}\n'
 
 
-TRICKY = ['a "b" \\c', "${x} %{y} $${z} %%{w}", "tab\tnl\ncr\r", "é ☕ 𝄞", "\x01\x7f", "$", "%", "x$", "{}"]
+TRICKY = ["open ${ and %{", 'a "b" \\c', "${x} %{y} $${z} %%{w}", "tab\tnl\ncr\r", "é ☕ 𝄞", "\x01\x7f", "$", "%", "x$", "{}"]
 
 
 def sample_document() -> str:

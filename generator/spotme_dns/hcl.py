@@ -48,7 +48,11 @@ def _escape_match(match: re.Match[str]) -> str:
     if text in _SIMPLE_ESCAPES:
         return _SIMPLE_ESCAPES[text]
     if len(text) == 2:  # `${` or `%{`
-        return text[0] + text
+        if "}" in match.string[match.end() :]:
+            return text[0] + text
+        # No `}` follows: python-hcl2 (8.x) can not lex `$${` / `%%{` left open, so the sigil is
+        # written as its Unicode escape, which Terraform reads as the same literal text.
+        return f"\\u{ord(text[0]):04x}{{"
     return f"\\u{ord(text):04x}"
 
 
@@ -56,8 +60,8 @@ def quote(text: str) -> str:
     """`text` as an HCL quoted string literal that evaluates to exactly `text`.
 
     Escapes `\\`, `"`, newlines, tabs and other control characters, and doubles the sigil of
-    `${` and `%{` so they stay literal. Other non-ASCII characters are written as they are
-    (UTF-8), which keeps values readable for reviewers.
+    `${` and `%{` so they stay literal (`\\u0024{` / `\\u0025{` when no `}` follows). Other
+    non-ASCII characters are written as they are (UTF-8), which keeps values readable.
     """
     if _NEEDS_ESCAPE.search(text) is None:
         return f'"{text}"'
