@@ -62,6 +62,8 @@ def aws_settings(url: str) -> dict[str, str | None]:
         "AWS_EC2_METADATA_DISABLED": "true",
     }
     settings.update({name: None for name in _REMOVE})
+    # A per-service endpoint (AWS_ENDPOINT_URL_ROUTE_53, ...) would win over AWS_ENDPOINT_URL.
+    settings.update({name: None for name in os.environ if name.startswith("AWS_ENDPOINT_URL_")})
     bundle = os.environ.get("AWS_CA_BUNDLE")
     if bundle is not None and not os.path.isfile(bundle):
         settings["AWS_CA_BUNDLE"] = None
