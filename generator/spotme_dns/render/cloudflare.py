@@ -109,8 +109,8 @@ class CloudflareRenderer:
                 comments = []
                 if value.purpose is Purpose.SPF and domain.spf.keep:
                     comments = [
-                        "This SPF record replaces the existing one (its terms are kept above): import the existing",
-                        "record into this resource, never add a second SPF record (RFC 7208 §3.2):",
+                        "This SPF record replaces the existing one, whose terms it keeps: import the existing record",
+                        "into this resource instead of adding a second SPF record (RFC 7208 §3.2 allows one):",
                         f"  terraform import 'module.{context.module_name}.{resource_type}.{label}' {zone_id}/<record-id>",
                     ]
                 items.append(hcl.BLANK)

@@ -11,8 +11,8 @@ terraform {
 
 # Sending domain globex.example in the Cloudflare zone globex.example (provider v5, cloudflare_dns_record): one record per value, never proxied.
 
-# This SPF record replaces the existing one (its terms are kept above): import the existing
-# record into this resource, never add a second SPF record (RFC 7208 §3.2):
+# This SPF record replaces the existing one, whose terms it keeps: import the existing record
+# into this resource instead of adding a second SPF record (RFC 7208 §3.2 allows one):
 #   terraform import 'module.globex_example.cloudflare_dns_record.spf' 3f2c9a7b1d5e4f60a8b9c0d1e2f3a4b5/<record-id>
 resource "cloudflare_dns_record" "spf" {
   zone_id = "3f2c9a7b1d5e4f60a8b9c0d1e2f3a4b5"
