@@ -112,6 +112,12 @@ def absolute_name(name: str, zone: str | None) -> str:
     return f"{name}.{zone}"
 
 
+def needs_zone(name: str, zone: str | None) -> bool:
+    """A relative name (`@`, empty, one label) whose zone is unknown cannot be placed in DNS."""
+    name = normalize_name(name)
+    return zone is None and (name in ("", "@") or "." not in name)
+
+
 def _longest_zone(name: str, zones: Iterable[str]) -> str | None:
     matches = [z for z in zones if in_zone(name, z)]
     return max(matches, key=len) if matches else None

@@ -3,9 +3,9 @@
 `--tf` reads Terraform without running it, so only what is knowable from the text is
 evaluated: literals, `var.x` (module inputs and defaults, tfvars), `local.y`, `each.key`,
 `each.value`, `count.index`, string templates made of those, list/object constructors,
-indexing, and a few pure functions (`toset`, `tolist`, `lower`, `upper`, `trimspace`,
+indexing, number arithmetic, and a few pure functions (`toset`, `tolist`, `lower`, `upper`, `trimspace`,
 `trimprefix`, `trimsuffix`, `join`, `concat`, `distinct`, `format` with `%s`).
-Everything else (operators, conditionals, `for`, other functions, resource attributes)
+Everything else (comparisons, conditionals, `for`, other functions, resource attributes)
 evaluates to `Unknown`: never guessed.
 
 A reference to a zone's id (`data.aws_route53_zone.x.zone_id`) evaluates to an `Unknown`
@@ -254,13 +254,28 @@ class _Parser:
 
     def expr(self) -> Any:
         try:
-            value = self.postfix()
-        except (IndexError, ValueError, KeyError, TypeError):
+            value = self.additive()
+        except (IndexError, ValueError, KeyError, TypeError, ZeroDivisionError):
             value = UNKNOWN
         nxt = self.peek()
         if nxt is not None and not (nxt.kind == "punct" and nxt.text in ",)]}=:"):
             self.skip_to_delimiter()  # an operator, a conditional...: not evaluated
             return UNKNOWN
+        return value
+
+    def additive(self) -> Any:
+        """Number arithmetic (`count.index + 1`); anything but two numbers is Unknown."""
+        value = self.multiplicative()
+        while self.at("op", "+") or self.at("op", "-"):
+            op = self.take().text
+            value = _arithmetic(op, value, self.multiplicative())
+        return value
+
+    def multiplicative(self) -> Any:
+        value = self.postfix()
+        while self.at("op", "*") or self.at("op", "/") or self.at("op", "%"):
+            op = self.take().text
+            value = _arithmetic(op, value, self.postfix())
         return value
 
     def postfix(self) -> Any:
@@ -410,6 +425,21 @@ class _Parser:
             self.take()
             return self.take().text
         return None
+
+
+def _arithmetic(op: str, left: Any, right: Any) -> Any:
+    numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (left, right))
+    if not numbers:
+        return UNKNOWN
+    if op == "+":
+        return left + right
+    if op == "-":
+        return left - right
+    if op == "*":
+        return left * right
+    if op == "/":
+        return left / right  # HCL division is never integer division
+    return left % right
 
 
 def _index(value: Any, key: Any) -> Any:

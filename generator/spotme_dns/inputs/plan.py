@@ -28,7 +28,7 @@ from ..desired import Action
 from ..errors import InputError, Location, Problem
 from ..model import normalize_name
 from ..report import Finding
-from .common import RECORD_TYPES, Candidate, Desired, absolute_name, assemble, note
+from .common import RECORD_TYPES, Candidate, Desired, absolute_name, assemble, needs_zone, note
 from .values import logical_value, route53_strings
 
 SUPPORTED_MAJORS = (0, 1)
@@ -424,6 +424,10 @@ class _PlanReader:
         if read.type not in RECORD_TYPES:
             return []
         zone = self._zone_of(address, kind, read.zone_id)
+        if needs_zone(read.name, zone):
+            if not quiet:
+                self.notes.append(note("unknown-name", address, f"{address}: the name {read.name!r} is relative to a zone the plan does not name, so it is not checked"))
+            return []
         name = absolute_name(read.name, zone)
         removed: tuple[str, ...] = ()
         if before is not None and read.values is not None:

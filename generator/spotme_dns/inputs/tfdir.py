@@ -33,7 +33,7 @@ from ..model import normalize_name
 from ..records import build_records
 from ..report import Finding
 from ..spec import DEFAULT_SIGNING_ZONE, MANDRILL_PREFIX, SPOTME_SPF_INCLUDE, DmarcSpec, DomainSpec, MandrillSpec, Provider, SesSpec, SpfSpec
-from .common import RECORD_TYPES, Candidate, Desired, absolute_name, assemble, note
+from .common import RECORD_TYPES, Candidate, Desired, absolute_name, assemble, needs_zone, note
 from .hclexpr import UNKNOWN, Unknown, contains_unknown, evaluate, unquote_label
 from .values import logical_value, route53_strings
 
@@ -362,6 +362,9 @@ class _TfReader:
                 continue
             zone_id = evaluate(body.get("zone_id"), instance)
             zone = zone_id.zone if isinstance(zone_id, Unknown) else None
+            if needs_zone(name, zone):
+                self.notes.append(note("unknown-name", address, f"{address} ({block.path}): the name {name!r} is relative to a zone that is not known here, so it is not checked"))
+                continue
             values = self._values(block, instance, rdtype)
             if values is False:
                 continue
