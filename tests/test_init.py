@@ -28,6 +28,7 @@ T2 = "wrqplteh7oodxnad7hsl4mixg2uavzne"
 T3 = "3frqe7jn4obpuxjpwpolz6ipb3k5nvt2"
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads(schema_path().read_text(encoding="utf-8"))
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 FLAGS = [
     "--domain", "acme-events.com", "--provider", "route53",
@@ -55,7 +56,7 @@ def test_flags_write_a_spec_that_loads(tmp_path: Path) -> None:
     text = out.read_text(encoding="utf-8")
     assert text.splitlines()[0] == f"# yaml-language-server: $schema={schema_path().as_posix()}"
     assert "# the sending (From:) domain" in text and "never a second v=spf1 record" in text
-    jsonschema.validate(yaml.safe_load(text), SCHEMA)
+    VALIDATOR.validate(yaml.safe_load(text))
 
 
 def test_defaults_when_only_required_flags_are_given(tmp_path: Path) -> None:
@@ -185,9 +186,10 @@ def test_answer_problems_name_their_answer() -> None:
 ANSWERS = st.builds(
     InitAnswers,
     domain=st.sampled_from(["acme.com", "Mail.Acme.com.", "bücher.de", "a-b.example", "日本.jp"]),
-    ses_tokens=st.lists(st.from_regex(r"[A-Za-z0-9]{16,40}", fullmatch=True), min_size=3, max_size=3,
+    ses_tokens=st.lists(st.text(alphabet="abcdefXYZ0123456789", min_size=16, max_size=40), min_size=3, max_size=3,
                         unique_by=str.lower).map(tuple),
-    mandrill=st.from_regex(r"(mandrill_verify\.)?[A-Za-z0-9_-]{6,40}", fullmatch=True),
+    mandrill=st.builds(lambda prefix, key: prefix + key, st.sampled_from(["", "mandrill_verify."]),
+                       st.text(alphabet="abcXYZ0189_-", min_size=6, max_size=40)),
     zone=st.none(),
     provider=st.sampled_from([p.value for p in Provider]),
     zone_id=st.none(),
@@ -205,7 +207,7 @@ def test_rendered_spec_loads_and_matches_the_schema(answers: InitAnswers) -> Non
     (d,) = parse_spec_text(text).domains
     assert d.ses.dkim_tokens == tuple(t.lower() for t in answers.ses_tokens)
     assert d.dmarc.policy == answers.dmarc_policy
-    jsonschema.validate(yaml.safe_load(text), SCHEMA)
+    VALIDATOR.validate(yaml.safe_load(text))
 
 
 # --- a real terminal ---------------------------------------------------------------------------
