@@ -368,7 +368,7 @@ def _check_domain(c: _Collector, item: YNode, defaults: dict[str, YNode], where:
             if v.value not in (4, 5) or isinstance(v.value, bool):
                 c.add(v, f"{where}.cloudflare.version", f"expected 4 or 5 (the Cloudflare provider's major version; got {v.value!r})", "bad-value")
             else:
-                cloudflare_version = v.value
+                cloudflare_version = int(v.value)  # 5.0 is 5
 
     zone_id = None
     if "zone_id" in d:
