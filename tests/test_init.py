@@ -102,6 +102,15 @@ def test_schema_line_is_relative_inside_the_checkout(tmp_path: Path) -> None:
         target.parent.rmdir()
 
 
+def test_quiet_prints_nothing(tmp_path: Path) -> None:
+    """`spotme-dns --quiet init ...` writes the file and prints nothing."""
+    out = tmp_path / "spotme.yaml"
+    result = CliRunner().invoke(cli, ["--quiet", "init", *FLAGS, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (result.stdout, result.stderr) == ("", "")
+    assert load_spec([str(out)]).domains
+
+
 def test_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     """An existing file is left alone (exit 2) unless --force is given."""
     out = tmp_path / "spotme.yaml"

@@ -12,6 +12,7 @@ from ..spec import Provider, load_spec
 from ..spec_template import PLACEHOLDER, Field, InitAnswers, answer_problems, check_one, render_spec, with_placeholders
 from .. import dmarc
 from .schema import schema_path, write_atomically
+from .terminal import is_quiet
 
 TOKEN_COUNT = 3
 
@@ -90,8 +91,9 @@ def command(
     text = render_spec(answers, schema_ref=schema_ref or _schema_ref(output))
     write_atomically(output, text)
     load_spec([str(output)])  # the file as written loads: the same check as `generate`
-    click.echo(f"wrote {output}", err=True)
-    click.echo(f"next: spotme-dns validate --spec {output} && spotme-dns generate {output} -o out/", err=True)
+    if not is_quiet():
+        click.echo(f"wrote {output}", err=True)
+        click.echo(f"next: spotme-dns validate --spec {output} && spotme-dns generate {output} -o out/", err=True)
 
 
 def _refuse_existing(output: Path, force: bool) -> None:

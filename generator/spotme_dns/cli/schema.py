@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError, Location, Problem
+from .terminal import is_quiet
 
 #: Where the schema lives inside the installed package (package-data `schema/*.json`).
 SCHEMA_RESOURCE = "schema/spec.schema.json"
@@ -77,4 +78,5 @@ def command(output: Path | None) -> None:
         click.echo(text, nl=False)
         return
     write_atomically(output, text)
-    click.echo(f"wrote {output}", err=True)
+    if not is_quiet():
+        click.echo(f"wrote {output}", err=True)
