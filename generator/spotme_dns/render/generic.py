@@ -51,7 +51,7 @@ def zone_file(records: DomainRecords, header: str) -> str:
 
 def _markdown_cell(text: str) -> str:
     """`text` as a Markdown code span fit for a table cell."""
-    shown = "".join(ch if ch.isprintable() else f"\\{ord(ch):03d}" for ch in text)
+    shown = text if text.isprintable() else "".join(ch if ch.isprintable() else f"\\{ord(ch):03d}" for ch in text)
     shown = shown.replace("|", "\\|")
     fence = "`"
     while fence in shown:
