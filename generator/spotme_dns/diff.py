@@ -192,9 +192,12 @@ def _conflicts(
     """Why applying this record would break something; empty when it would not."""
     rdtype = record.type.upper()
     reasons: list[str] = []
-    # Route53 writes the whole record set: live values not listed are deleted by apply.
+    # Route53 writes the whole record set: live values not listed are deleted by apply. A live
+    # SPF or DMARC record replaced by the one planned is a change, not a loss (one per name,
+    # RFC 7208 §3.2); the checks warn about dropped terms or a weaker policy.
     if record.authoritative and rdtype == "TXT":
-        lost = sorted(live_values - want - removed)
+        replaced = [test for test in (spf.is_spf, dmarc.is_dmarc) if sum(1 for v in want if test(v)) == 1]
+        lost = sorted(v for v in live_values - want - removed if not any(test(v) for test in replaced))
         if lost:
             reasons.append(
                 f"applying replaces the whole TXT record set at {record.name} and deletes {_quote(lost)}: "
