@@ -14,9 +14,9 @@ from enum import Enum
 
 import yaml
 
+from . import dmarc
 from .errors import InputError
 from .spec import DEFAULT_SIGNING_ZONE, MANDRILL_PREFIX, SPOTME_SPF_INCLUDE, Provider, parse_spec_text
-from . import dmarc
 
 
 class Field(str, Enum):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import yaml
 
@@ -37,7 +37,7 @@ _STR_TAG = "tag:yaml.org,2002:str"
 class YNode:
     """A YAML value with where it came from. Mappings hold dict[str, YNode], sequences list."""
 
-    value: Union[dict, list, str, int, float, bool, None]
+    value: dict | list | str | int | float | bool | None
     loc: Location
     key_locs: dict[str, Location] | None = field(default=None, compare=False, repr=False)
     """Mappings: where each key is written (problems about a key point at the key)."""

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
+from .. import dmarc
 from ..errors import InputError, Location, Problem
 from ..spec import Provider, load_spec
 from ..spec_template import PLACEHOLDER, Field, InitAnswers, answer_problems, check_one, render_spec, with_placeholders
-from .. import dmarc
 from .schema import schema_path, write_atomically
 from .terminal import is_quiet
 
