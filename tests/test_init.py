@@ -162,6 +162,18 @@ def test_without_a_terminal_missing_or_bad_flags_exit_2(tmp_path: Path, args: li
     assert list(tmp_path.iterdir()) == []
 
 
+def test_schema_ref_flag(tmp_path: Path) -> None:
+    """--schema-ref names what the editor line points at; a ref with a line break is refused."""
+    out = tmp_path / "spotme.yaml"
+    result = run(*FLAGS, "-o", str(out), "--schema-ref", "https://example.com/spec.schema.json")
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=https://example.com/spec.schema.json\n")
+    result = run(*FLAGS, "-o", str(tmp_path / "other.yaml"), "--schema-ref", "x\nversion: 2")
+    assert result.exit_code == 2
+    assert "error: --schema-ref: expected a path or URL on one line" in result.stderr
+    assert not (tmp_path / "other.yaml").exists()
+
+
 def test_output_in_a_missing_directory_is_bad_input(tmp_path: Path) -> None:
     """An output directory that does not exist: exit 2, nothing created."""
     result = run(*FLAGS, "-o", str(tmp_path / "no" / "spotme.yaml"))

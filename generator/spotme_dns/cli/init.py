@@ -9,7 +9,7 @@ import click
 
 from .. import dmarc
 from ..errors import InputError, Location, Problem
-from ..spec import Provider, load_spec
+from ..spec import Provider, load_spec, parse_spec_text
 from ..spec_template import PLACEHOLDER, Field, InitAnswers, answer_problems, check_one, render_spec, with_placeholders
 from .schema import schema_path, write_atomically
 from .terminal import is_quiet
@@ -65,6 +65,8 @@ def command(
         --mandrill-key AbC123xyz --dmarc-policy none --rua dmarc@acme-events.com -o acme.yaml
     """
     _refuse_existing(output, force)
+    if schema_ref is not None and (not schema_ref.strip() or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in schema_ref)):
+        raise InputError([Problem(Location("--schema-ref"), "expected a path or URL on one line", "bad-flag")])
     interactive = not no_input and click.get_text_stream("stdin").isatty()
     given = {
         Field.DOMAIN: domain, Field.ZONE: zone, Field.PROVIDER: provider, Field.ZONE_ID: zone_id,
@@ -89,6 +91,7 @@ def command(
         )
     _refuse_existing(output, force)  # it may have appeared while we were asking
     text = render_spec(answers, schema_ref=schema_ref or _schema_ref(output))
+    parse_spec_text(text, str(output))  # the very text to be written loads (raises InputError if not)
     write_atomically(output, text)
     load_spec([str(output)])  # the file as written loads: the same check as `generate`
     if not is_quiet():
