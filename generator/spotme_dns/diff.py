@@ -179,7 +179,7 @@ def diff_record(record: DesiredRecord, desired: DesiredDomain, live: LiveView) -
             return result(Status.UNKNOWN, _join("in sync on the servers that answered", servers_detail))
         return result(Status.IN_SYNC, servers_detail)
     if all(matches(v) or not v for v in answered):
-        where = "on no server" if not any(answered) else "on some servers"
+        where = "on any server" if not any(answered) else "on every server yet"
         return result(Status.PENDING, _join(f"not live {where}", servers_detail))
     missing = sorted(want - set(live_values))
     why = f"values missing live: {_quote(missing)}" if missing and not record.authoritative else "live values differ"

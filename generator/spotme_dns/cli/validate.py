@@ -106,8 +106,14 @@ def emit(ctx: click.Context, report: Report, fmt: str, output: str | None) -> No
         if not (ctx.obj or {}).get("quiet"):
             click.echo(f"{headline(report)} (report written to {output})", err=True)
         return
-    color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    color = use_color(fmt, sys.stdout)
     click.echo(render(report, fmt, color=color), nl=False, color=color)
+
+
+def use_color(fmt: str, stream: Any) -> bool:
+    """Colour only for text, on a terminal, and not when NO_COLOR is set (https://no-color.org)."""
+    isatty = getattr(stream, "isatty", None)
+    return fmt == "text" and bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
 
 
 def write_atomically(path: str, text: str) -> None:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from ..report import Finding, RecordResult, Report, Severity, Status
+
+# C0 controls and DEL: live TXT data may hold them; a terminal or a page must not act on them.
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    """Control characters shown as `\\xNN`, so values from DNS cannot drive a terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def passed(report: Report) -> bool:
@@ -19,7 +29,8 @@ def headline(report: Report) -> str:
         return _check_headline(report)
     if report.command == "verify":
         if passed(report):
-            return f"verify: all {summary['records']} records are live on every authoritative server"
+            n = summary["records"]
+            return f"verify: {'the' if n == 1 else f'all {n}'} record{'s are' if n != 1 else ' is'} live on every authoritative server"
         not_yet = summary["records"] - summary[Status.IN_SYNC.value]
         parts = [f"{not_yet} of {summary['records']} records not in sync"] if not_yet else []
     else:
@@ -71,11 +82,11 @@ def expected_words(record: RecordResult) -> list[str]:
         return ["(known after apply)"]
     if not record.expected:
         return ["(deleted)"]
-    return list(record.expected)
+    return [printable(v) for v in record.expected]
 
 
 def live_words(record: RecordResult) -> list[str]:
-    return list(record.live) if record.live else ["(none)"]
+    return [printable(v) for v in record.live] if record.live else ["(none)"]
 
 
 def all_findings(report: Report) -> list[tuple[str, Finding]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from ..report import Report, Severity, Status
-from .common import all_findings, expected_words, headline, live_words, passed, summary_line
+from .common import all_findings, expected_words, headline, live_words, passed, printable, summary_line
 
 STATUS_MARKS = {
     Status.IN_SYNC: "✅",
@@ -59,7 +59,7 @@ def _code(text: str) -> str:
 
 
 def _cell(text: str) -> str:
-    return html.escape(text, quote=False).replace("|", "&#124;").replace("\n", "<br>")
+    return html.escape(printable(text), quote=False).replace("|", "&#124;")
 
 
 def _values(values: list[str], plain: bool) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from ..report import DomainReport, Finding, Report, Severity, Status
-from .common import expected_words, headline, live_words, passed, summary_line
+from .common import expected_words, headline, live_words, passed, printable, summary_line
 
 STATUS_COLOURS = {
     Status.IN_SYNC: "green",
@@ -66,7 +66,7 @@ def _domain(domain: DomainReport, color: bool) -> list[str]:
             line = "  " + "  ".join(padded) + "  " + (live[i] if i < len(live) else "")
             lines.append(line.rstrip())
         if detail and status is not Status.IN_SYNC:
-            lines.append(" " * (2 + widths[0] + 2) + f"-> {detail}")
+            lines.append(" " * (2 + widths[0] + 2) + f"-> {printable(detail)}")
     if domain.findings:
         lines.append("  findings:")
         lines.extend(_finding(f, color) for f in domain.findings)
@@ -77,5 +77,5 @@ def _finding(finding: Finding, color: bool) -> str:
     severity = finding.severity.value.ljust(7)
     if color:
         severity = click.style(severity, fg=SEVERITY_COLOURS[finding.severity])
-    return f"    {severity} {finding.code}  {finding.name}: {finding.message}"
+    return f"    {severity} {finding.code}  {printable(finding.name)}: {printable(finding.message)}"
 
