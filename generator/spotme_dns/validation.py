@@ -98,6 +98,14 @@ async def _run_checks(desired: DesiredDomain, live: LiveView, dns: LiveDns, acti
     return tuple(await checks.run_checks(desired, live, dns, actions_known=actions_known))
 
 
+async def _pause(seconds: float) -> None:
+    await asyncio.sleep(seconds)
+
+
+#: The clock `poll` measures `wait` by (module attributes, so tests can stand in for time).
+_clock: Callable[[], float] = time.monotonic
+
+
 async def poll(
     run_round: Callable[[], Awaitable[Report]],
     *,
@@ -105,20 +113,22 @@ async def poll(
     interval: float,
     done: Callable[[Report], bool],
     on_wait: Callable[[Report, float, float], Any] = lambda report, remaining, pause: None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    clock: Callable[[], float] | None = None,
+    sleep: Callable[[float], Awaitable[Any]] | None = None,
 ) -> Report:
     """Run rounds until `done(report)` or `wait` seconds have passed; returns the last report.
 
     `run_round` must ask afresh each time (a new `LiveDns`), so no answer is reused across
     rounds. Before each pause `on_wait(report, seconds left, pause)` reports progress.
     """
-    deadline = clock() + max(wait, 0.0)
+    now = clock or _clock
+    pause_for = sleep or _pause
+    deadline = now() + max(wait, 0.0)
     while True:
         report = await run_round()
-        remaining = deadline - clock()
+        remaining = deadline - now()
         if done(report) or remaining <= 0:
             return report
         pause = min(max(interval, 0.0), remaining)
         on_wait(report, remaining, pause)
-        await sleep(pause)
+        await pause_for(pause)
