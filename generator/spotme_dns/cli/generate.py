@@ -100,6 +100,8 @@ def command(
       spotme-dns generate examples/route53-single/spec.yaml -o out/
       terraform -chdir=out init && terraform -chdir=out plan
       spotme-dns generate spec.yaml -o out/ --discover --import-style script
+      spotme-dns generate fleet.yaml -o out/ --split-roots 50 --backend s3 \\
+        --backend-bucket acme-tf-state --backend-region eu-west-1 --backend-lock-table tf-locks
     """
     quiet = quiet or bool((ctx.obj or {}).get("quiet"))
     spec = load_spec(specs)
