@@ -264,3 +264,25 @@ def test_internationalised_domain_shows_both_spellings():
     assert text.startswith("# E-mail DNS records for `xn--bcher-kva.example` (bücher.example)\n")
     assert "`xn--bcher-kva.example` is how DNS spells bücher.example (IDNA)" in text
     assert all("bücher" not in row[1] for row in _table_rows(text))
+
+
+@pytest.mark.parametrize(("flags", "written", "absent"), [((), "HANDOFF.md", "HANDOFF.html"), (("--handoff-format", "html"), "HANDOFF.html", "HANDOFF.md")], ids=["md", "html"])
+def test_generate_writes_the_handoff(tmp_path, flags, written, absent):
+    """generate puts the page in every domain folder, in the format asked for, naming the spec file."""
+    from click.testing import CliRunner
+
+    from spotme_dns.cli.app import cli
+
+    spec = tmp_path / "fleet.yaml"
+    spec.write_text(_spec() + "  - domain: other.test\n    provider: generic\n    ses:\n"
+                    f"      dkim_tokens: [{', '.join(TOKENS)}]\n    mandrill:\n      verification: mandrill_verify.Key654321\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["-q", "generate", str(spec), "-o", str(out), *flags])
+    assert result.exit_code == 0, result.output
+    for domain in ("acme-events.com", "other.test"):
+        page = (out / domain / written).read_text(encoding="utf-8")
+        assert "spotme-dns verify --spec fleet.yaml" in page
+        assert not (out / domain / absent).exists()
+    records = build_records(load_spec([str(spec)]).domains[0])
+    expected = render_handoff(records, handoff_format=HandoffFormat(written.rsplit(".", 1)[1]), spec_file="fleet.yaml")
+    assert (out / "acme-events.com" / written).read_text(encoding="utf-8") == expected
