@@ -19,7 +19,7 @@ a customer's records get deleted.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from . import aws, spf
@@ -68,11 +68,16 @@ def owner_names(spec: DomainSpec) -> tuple[str, ...]:
 
 
 async def discover_and_merge(
-    specs: Sequence[DomainSpec], *, options: DiscoverOptions = DiscoverOptions(), force: bool = False
+    specs: Sequence[DomainSpec],
+    *,
+    options: DiscoverOptions = DiscoverOptions(),
+    force: bool = False,
+    on_done: Callable[[ExistingDomain], None] | None = None,
 ) -> tuple[MergeResult, ...]:
     """Discover, merge and count the merged SPF record's lookups for every domain, in order.
 
     Raises DiscoverError (exit 2) when what exists cannot be read. Refusals are in the results.
+    `on_done` is called as each domain's existing records have been read (a progress bar).
     """
     live = LiveDns(nameservers=options.nameservers, timeout=options.timeout, retries=options.retries)
     use_aws = options.use_aws
@@ -83,9 +88,14 @@ async def discover_and_merge(
         cloudflare = CloudflareApi.from_environment(options.environ)
     try:
         route53 = await asyncio.to_thread(aws.route53_client) if use_aws else None
-        existing = await asyncio.gather(
-            *(discover_domain(s, live=live, route53=route53, cloudflare=cloudflare) for s in specs)
-        )
+
+        async def read(spec: DomainSpec) -> ExistingDomain:
+            found = await discover_domain(spec, live=live, route53=route53, cloudflare=cloudflare)
+            if on_done is not None:
+                on_done(found)
+            return found
+
+        existing = await asyncio.gather(*(read(s) for s in specs))
         results = [merge(s, e, force=force) for s, e in zip(specs, existing, strict=True)]
         return tuple(await asyncio.gather(*(count_spf_lookups(r, live=live, force=force) for r in results)))
     finally:

@@ -22,6 +22,7 @@ from ..imports import IMPORT_SCRIPT, IMPORTS_TF, Import, ImportStyle, with_disco
 from ..merge import Action, MergeResult
 from ..spec import Spec
 from .app import EXIT_PROBLEMS, BadInput
+from .terminal import progress
 
 IMPORT_STYLES = tuple(s.value for s in ImportStyle)
 
@@ -39,7 +40,8 @@ def discover_step(ctx: click.Context, spec: Spec, *, nameservers: Sequence[str],
         except ValueError as err:
             raise BadInput(f"--nameserver: {err}") from None
     options = DiscoverOptions(nameservers=tuple(servers))
-    results = asyncio.run(discover_and_merge(spec.domains, options=options, force=force))
+    with progress(len(spec.domains), "reading existing records", quiet=quiet) as bar:
+        results = asyncio.run(discover_and_merge(spec.domains, options=options, force=force, on_done=lambda _: bar.update(1)))
     refused = [d for r in results for d in r.refusals]
     for result in results:
         shown = [d for d in result.decisions if not quiet or d.action is Action.REFUSE]
