@@ -28,7 +28,6 @@ from spotme_dns.backend import (
 from spotme_dns.cli.app import cli
 from spotme_dns.errors import InputError
 from spotme_dns.spec import load_spec, parse_spec_text
-
 from tests.support.aws import aws_client, aws_provider_env
 
 TOKENS = ("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa2", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa3")

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Sequence
 
 import pytest
 from click.testing import CliRunner
 
-from spotme_dns.audit import AuditTarget, audit, describe_tree, judge_record, expected_sets, targets_for
+from spotme_dns.audit import AuditTarget, expected_sets, judge_record, targets_for
 from spotme_dns.cli.app import cli
-from spotme_dns.dns_live import LiveAnswer, LiveDns, Outcome, Server
+from spotme_dns.dns_live import LiveAnswer, Outcome, Server
 from spotme_dns.errors import InputError
-from spotme_dns.report import Severity, Status
+from spotme_dns.report import Status
 
 KEY = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAv" + "A" * 120 + "IDAQAB"
 CLEAN_TOKENS = ("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa2", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa3")

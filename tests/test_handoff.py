@@ -129,7 +129,7 @@ def test_golden_page_explains(golden_records, needle):
 def test_check_command_carries_the_ses_tokens(golden_records):
     """The `spotme-dns check` line names the domain and its three SES tokens."""
     text = render_markdown(golden_records)
-    line = next(l for l in text.splitlines() if l.startswith("spotme-dns check "))
+    line = next(row for row in text.splitlines() if row.startswith("spotme-dns check "))
     assert line.split()[2] == "mail.acme-events.com"
     assert re.findall(r"--ses-token (\S+)", line) == [
         "4ylvbt5kwqzxcn3rjdhmpg7fsa2uoie6", "q7xm2nk5cw4vjzg3bd6rthfyl8spoae1", "zt3hs6qk8mvwx2ncjg5brpd7ylf4eoa9",

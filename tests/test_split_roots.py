@@ -19,7 +19,6 @@ from click.testing import CliRunner
 from spotme_dns.cli.app import cli
 from spotme_dns.records import build_records
 from spotme_dns.spec import load_spec
-
 from tests.support.aws import aws_client, aws_provider_env
 
 REPO = Path(__file__).resolve().parents[1]

@@ -76,7 +76,7 @@ class AuditTarget:
     """Whether the Mandrill DKIM CNAMEs are expected (the spec's `mandrill.dkim`)."""
 
     @staticmethod
-    def from_spec(domain: DomainSpec) -> "AuditTarget":
+    def from_spec(domain: DomainSpec) -> AuditTarget:
         """Everything the spec says about the domain."""
         return AuditTarget(
             domain=domain.domain,
@@ -457,14 +457,14 @@ async def audit_domain(target: AuditTarget, dns: AuditDns) -> DomainReport:
 
     keys = [(e.name, e.type) for e in sets]
     asked = await asyncio.gather(*(dns.query_all(zone, name, rdtype) for name, rdtype in keys))
-    answers = dict(zip(keys, asked))
+    answers = dict(zip(keys, asked, strict=True))
 
     findings = list(await checks.run_checks(DesiredDomain(domain, zone, ()), answers, dns, actions_known=False))
     findings = _adjust_findings(findings, target)
 
     spf_texts = sorted({v for a in answers.get((domain, "TXT"), ()) if a.outcome is Outcome.ANSWER and not a.chain for v in a.values if is_spf(v)})
     trees = await asyncio.gather(*(spf_tree(domain, dns, record=text) for text in spf_texts))
-    authorized = {text: tree.authorizes(SPOTME_INCLUDE) for text, tree in zip(spf_texts, trees)}
+    authorized = {text: tree.authorizes(SPOTME_INCLUDE) for text, tree in zip(spf_texts, trees, strict=True)}
     for tree in trees:
         findings.append(Finding(Severity.INFO, "spf-lookup-budget", domain, f"SPF {describe_tree(tree)}"))
 
@@ -527,7 +527,7 @@ async def _doubled_names(zone: str, sets: tuple[_Expected, ...], dns: AuditDns) 
     probes = [(e, f"{e.name}.{zone}") for e in sets]
     asked = await asyncio.gather(*(dns.query_all(zone, doubled, e.type) for e, doubled in probes))
     out = []
-    for (e, doubled), got in zip(probes, asked):
+    for (e, doubled), got in zip(probes, asked, strict=True):
         values = checks.live_values(got)
         if not values:
             continue

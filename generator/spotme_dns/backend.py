@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
-from collections.abc import Sequence
-from typing import TypeVar, Union
+from typing import TypeVar
 
 from . import hcl
 from .errors import InputError, Location, Problem
@@ -69,7 +69,7 @@ class RemoteBackend:
     hostname: str = DEFAULT_REMOTE_HOSTNAME
 
 
-Backend = Union[S3Backend, RemoteBackend]
+Backend = S3Backend | RemoteBackend
 
 
 @dataclass(frozen=True)

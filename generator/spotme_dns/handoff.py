@@ -17,7 +17,6 @@ import html
 import re
 from dataclasses import dataclass
 from enum import Enum
-from typing import Union
 
 import idna
 
@@ -68,7 +67,7 @@ class Strong:
     text: str
 
 
-Inline = Union[Text, Code, Strong]
+Inline = Text | Code | Strong
 Inlines = tuple[Inline, ...]
 
 
@@ -102,7 +101,7 @@ class CodeBlock:
     text: str
 
 
-Block = Union[Heading, Paragraph, Bullets, Table, CodeBlock]
+Block = Heading | Paragraph | Bullets | Table | CodeBlock
 
 
 def _inl(*parts: Inline | str) -> Inlines:

@@ -13,7 +13,16 @@ from typing import Any, TypeVar
 
 import click
 
-from ..backend import ROOT_PREFIX, Backend, BackendKind, BackendOptions, describe_backend, for_root, resolve_backend, root_name
+from ..backend import (
+    ROOT_PREFIX,
+    Backend,
+    BackendKind,
+    BackendOptions,
+    describe_backend,
+    for_root,
+    resolve_backend,
+    root_name,
+)
 from ..handoff import HandoffFormat
 from ..spec import Spec
 from .app import BadInput
