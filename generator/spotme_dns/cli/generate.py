@@ -9,7 +9,7 @@ import click
 
 from ..generate import Style, default_modules_source, plan_tree, write_tree
 from ..spec import load_spec
-from ._discover import IMPORT_STYLES, discover_step, imports_step, report_imports
+from ..imports import ImportStyle
 from ._output_options import describe_settings, output_options, output_settings
 from .app import EXIT_OK
 
@@ -55,8 +55,8 @@ def _label(path: str) -> str:
 )
 @click.option(
     "--import-style",
-    type=click.Choice(IMPORT_STYLES),
-    default=IMPORT_STYLES[0],
+    type=click.Choice([s.value for s in ImportStyle]),
+    default=list(ImportStyle)[0].value,
     show_default=True,
     help="With --discover: DIR/imports.tf with import blocks (Terraform >= 1.5), or DIR/import.sh "
     "running terraform import (older Terraform; `make import`).",
@@ -112,6 +112,9 @@ def command(
         source = default_modules_source(output) or ""
     results, imports = (), {}
     if discover:
+        # Imported here: discovery pulls in dnspython and boto3, which plain generate never needs.
+        from ._discover import discover_step, imports_step, report_imports
+
         spec, results = discover_step(ctx, spec, nameservers=nameservers, force=force, quiet=quiet)
     tree = plan_tree(
         spec,
