@@ -13,10 +13,11 @@ OUT     ?= out
 PLAN    ?= tfplan
 WAIT    ?= 0
 ARGS    ?=
+DOMAIN  ?=
 # Each Terraform root under OUT: OUT itself, or OUT/root-NNN when generated with --split-roots.
 ROOTS    = $(or $(sort $(wildcard $(OUT)/root-[0-9]*)),$(OUT))
 
-.PHONY: help setup demo generate fmt plan validate apply verify import lint test test-deps bench clean
+.PHONY: help setup demo generate fmt plan validate apply verify check import lint test test-deps bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,6 +60,9 @@ verify: setup ## after apply: every record live on every authoritative server (W
 	@status=0; for root in $(ROOTS); do \
 	  $(SPOTME) verify --tf $$root --wait $(WAIT) $(ARGS) || status=$$?; \
 	done; exit $$status
+
+check: setup ## audit live DNS with no spec: make check DOMAIN=acme.com ARGS="--ses-token T1 ..."
+	$(SPOTME) check $(DOMAIN) $(ARGS)
 
 import: ## run the import script written by generate --discover --import-style script
 	@for root in $(ROOTS); do \
