@@ -24,10 +24,10 @@ import os
 import posixpath
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from . import hcl
 from .backend import Backend, for_root, render_backend, split_into_roots

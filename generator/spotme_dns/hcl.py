@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import NamedTuple, Union
+from typing import NamedTuple
 
 INDENT = "  "
 
@@ -95,16 +95,16 @@ class Raw(NamedTuple):
 class ListExpr(NamedTuple):
     """A list (tuple) expression: inline when it has at most one item, else one item a line."""
 
-    items: tuple["Expr", ...]
+    items: tuple[Expr, ...]
 
 
 class ObjectExpr(NamedTuple):
     """An object expression `{ key = value ... }`, always written one attribute a line."""
 
-    items: tuple[tuple[str, "Expr"], ...]
+    items: tuple[tuple[str, Expr], ...]
 
 
-Expr = Union[str, int, bool, Raw, ListExpr, ObjectExpr]
+Expr = str | int | bool | Raw | ListExpr | ObjectExpr
 """A Python str is a string literal (quoted and escaped); int and bool are written bare."""
 
 
@@ -130,10 +130,10 @@ class Block(NamedTuple):
 
     type: str
     labels: tuple[str, ...] = ()
-    body: tuple["Item", ...] = ()
+    body: tuple[Item, ...] = ()
 
 
-Item = Union[Attribute, Comment, Blank, Block]
+Item = Attribute | Comment | Blank | Block
 
 BLANK = Blank()
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from ..generate import Style, default_modules_source, plan_tree, write_tree
-from ..spec import load_spec
 from ..imports import ImportStyle
+from ..spec import load_spec
 from ._output_options import describe_settings, output_options, output_settings
 from .app import EXIT_OK
 

@@ -14,8 +14,8 @@ from typing import Protocol
 from ..errors import Problem
 from ..model import DomainRecords
 from ..spec import DomainSpec, Provider
-from .common import DomainContext, DomainFiles, ProviderRequirement
 from .cloudflare import CloudflareRenderer
+from .common import DomainContext, DomainFiles, ProviderRequirement
 from .generic import GenericRenderer
 from .module import ModuleRenderer
 from .route53 import Route53Renderer

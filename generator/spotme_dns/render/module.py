@@ -11,7 +11,7 @@ and values the modules' `validation` blocks reject.
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from .. import hcl
 from ..errors import Problem
