@@ -17,7 +17,6 @@ from click.testing import CliRunner, Result
 from spotme_dns import validation
 from spotme_dns.cli import cli
 from spotme_dns.inputs import load_specs
-from tests.support.bind import zone_text
 
 KEY = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAv" + "A" * 120 + "IDAQAB"
 SPF = "v=spf1 include:_spf.spotme.com -all"

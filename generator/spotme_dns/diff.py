@@ -56,7 +56,7 @@ class LiveView(Mapping[_Key, tuple[LiveAnswer, ...]]):
     """Why nothing could be asked (the zone's servers could not be found); else empty."""
 
     @staticmethod
-    def build(zone: str, servers: tuple[Server, ...], answers: list[LiveAnswer] | tuple[LiveAnswer, ...], error: str = "") -> "LiveView":
+    def build(zone: str, servers: tuple[Server, ...], answers: list[LiveAnswer] | tuple[LiveAnswer, ...], error: str = "") -> LiveView:
         """Index answers by (name, type), keeping server order."""
         indexed: dict[_Key, list[LiveAnswer]] = {}
         for answer in answers:

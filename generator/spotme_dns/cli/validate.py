@@ -73,7 +73,7 @@ def read_input(plan: str | None, plan_file: str | None, chdir: str | None, tf: s
     """Exactly one input kind, read into desired records (InputError -> exit 2)."""
     if more_specs and not spec:
         raise BadInput(f"unexpected argument {more_specs[0]!r}: only --spec takes several files")
-    given = [name for name, value in zip(_INPUTS, (plan, plan_file, tf, spec)) if value]
+    given = [name for name, value in zip(_INPUTS, (plan, plan_file, tf, spec), strict=True) if value]
     if len(given) != 1:
         found = f"got {' and '.join(given)}" if given else "got none"
         raise BadInput(f"give exactly one input: --plan PLAN.json, --plan-file TFPLAN [--chdir DIR], --tf DIR or --spec SPEC... ({found})")

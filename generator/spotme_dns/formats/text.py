@@ -50,7 +50,7 @@ def _domain(domain: DomainReport, color: bool) -> list[str]:
         max([len(_HEADERS[2]), *(len(row[2]) for row in rows)]),
         max([len(_HEADERS[3]), *(len(v) for row in rows for v in row[3])]),
     ]
-    lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(_HEADERS, widths)) + "  " + _HEADERS[4])
+    lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(_HEADERS, widths, strict=False)) + "  " + _HEADERS[4])
     for status_word, rdtype, name, expected, live, status, detail in rows:
         height = max(len(expected), len(live))
         for i in range(height):
@@ -60,7 +60,7 @@ def _domain(domain: DomainReport, color: bool) -> list[str]:
                 name if i == 0 else "",
                 expected[i] if i < len(expected) else "",
             ]
-            padded = [c.ljust(w) for c, w in zip(cells, widths)]
+            padded = [c.ljust(w) for c, w in zip(cells, widths, strict=True)]
             if color and i == 0:
                 padded[0] = click.style(padded[0], fg=STATUS_COLOURS[status], bold=status is Status.CONFLICT)
             line = "  " + "  ".join(padded) + "  " + (live[i] if i < len(live) else "")

@@ -9,8 +9,8 @@ zone and sending domain and merges candidates with the same (name, type) into on
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from ..desired import Action, DesiredDomain, DesiredRecord
 from ..model import normalize_name
@@ -70,7 +70,7 @@ def labels_suffix(names: Iterable[str]) -> str:
     if not split:
         return ""
     common: list[str] = []
-    for parts in zip(*(reversed(s) for s in split)):
+    for parts in zip(*(reversed(s) for s in split), strict=False):
         if all(p == parts[0] for p in parts):
             common.append(parts[0])
         else:
@@ -147,7 +147,7 @@ def infer_zones(candidates: list[Candidate]) -> list[Candidate]:
     for group in unzoned.values():
         bases = [base_domain(c.name) for c in group]
         common = labels_suffix(bases)
-        for c, base in zip(group, bases):
+        for c, base in zip(group, bases, strict=True):
             zone = common if common.count(".") >= 1 else base
             out.append(_with_zone(c, zone))
     return out
@@ -229,7 +229,7 @@ def merge(items: list[Candidate]) -> DesiredRecord:
     split: dict[str, tuple[str, ...]] = {}
     for c in live:
         if c.strings and c.values is not None and len(c.strings) == len(c.values):
-            split.update((canonical(rdtype, v), parts) for v, parts in zip(c.values, c.strings))
+            split.update((canonical(rdtype, v), parts) for v, parts in zip(c.values, c.strings, strict=True))
     strings = tuple(split[v] for v in values) if values and all(v in split for v in values) else ()
     proxied_flags = [c.proxied for c in live if c.proxied is not None]
     return DesiredRecord(

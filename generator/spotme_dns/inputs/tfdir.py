@@ -32,7 +32,17 @@ from ..errors import InputError, Location, Problem
 from ..model import normalize_name
 from ..records import build_records
 from ..report import Finding
-from ..spec import DEFAULT_SIGNING_ZONE, MANDRILL_PREFIX, SPOTME_SPF_INCLUDE, DmarcSpec, DomainSpec, MandrillSpec, Provider, SesSpec, SpfSpec
+from ..spec import (
+    DEFAULT_SIGNING_ZONE,
+    MANDRILL_PREFIX,
+    SPOTME_SPF_INCLUDE,
+    DmarcSpec,
+    DomainSpec,
+    MandrillSpec,
+    Provider,
+    SesSpec,
+    SpfSpec,
+)
 from .common import RECORD_TYPES, Candidate, Desired, absolute_name, assemble, needs_zone, note
 from .hclexpr import UNKNOWN, Unknown, contains_unknown, evaluate, unquote_label
 from .values import logical_value, route53_strings
