@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import sys
 import traceback
 
 import click
@@ -16,8 +15,19 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_BAD_INPUT = 2
 
-#: Command modules, each defining `command` (a click.Command). Registered in this order.
-COMMAND_MODULES = ("generate", "records", "validate", "verify", "check", "ses_tokens", "schema", "init")
+#: Command name -> (module defining `command`, one-line help), in the order `--help` lists them.
+#: Modules are imported only when their command runs, so `spotme-dns --help`, `--version` and
+#: shell completion do not pay for dnspython, boto3 and python-hcl2 (about a second).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("init", "Write a commented spec for one sending domain."),
+    "generate": ("generate", "Write Terraform for every domain of the SPEC files into DIR."),
+    "records": ("records", "Print the DNS records every domain of the specs needs."),
+    "validate": ("validate", "Before apply: diff the desired records against live DNS."),
+    "verify": ("verify", "After apply: prove every record is live on every authoritative server."),
+    "check": ("check", "Audit live DNS for the records SpotMe needs, with no spec."),
+    "ses-tokens": ("ses_tokens", "Read a domain's Easy DKIM tokens and signing zone from SES."),
+    "schema": ("schema", "Print the JSON Schema of the spec file."),
+}
 
 
 class BadInput(click.ClickException):
@@ -34,7 +44,23 @@ class BadInput(click.ClickException):
 
 
 class Group(click.Group):
-    """Turns InputError into exit 2 and unexpected errors into one line (traceback with --debug)."""
+    """Loads commands lazily; turns InputError into exit 2 and unexpected errors into one line
+    (traceback with --debug)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        if name not in self.commands:
+            module = importlib.import_module(f".{COMMANDS[name][0]}", __package__)
+            self.add_command(module.command, name)
+        return self.commands[name]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, short) for name, (_, short) in COMMANDS.items()])
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
@@ -77,20 +103,6 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug or bool(os.environ.get("SPOTME_DNS_DEBUG"))
     ctx.obj["quiet"] = quiet
-
-
-def _register() -> None:
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f".{name}", __package__)
-        except ModuleNotFoundError as err:
-            if err.name == f"{__package__}.{name}":
-                continue  # not written yet
-            raise
-        cli.add_command(module.command)
-
-
-_register()
 
 
 def main(argv: list[str] | None = None) -> int:
