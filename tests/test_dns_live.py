@@ -8,8 +8,8 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 import pytest
-from spotme_dns.dns_live import DnsLookupError, LiveAnswer, LiveDns, Outcome, Server, parse_server
 
+from spotme_dns.dns_live import DnsLookupError, LiveAnswer, LiveDns, Outcome, Server, parse_server
 from tests.support.bind import BindError, BindServer, ServfailZone, zone_text
 
 pytestmark = pytest.mark.bind

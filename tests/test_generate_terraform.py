@@ -4,7 +4,6 @@ and every provider attribute against the provider's documented schema."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import tempfile
 from pathlib import Path
@@ -20,20 +19,12 @@ from spotme_dns.cli import cli
 from spotme_dns.records import build_records
 from spotme_dns.spec import load_spec
 from tests.support.aws import aws_client, aws_provider_env, reset_moto
+from tests.support.reference import reference_dir
 from tests.support.terraform import Terraform
 
 REPO = Path(__file__).resolve().parents[1]
 TOKENS = ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb2", "ccccccccccccccccccccccccccccccc3"]
 LONG_TXT = "long-value=" + "0123456789abcdef" * 20  # 331 octets: two character-strings
-
-
-def reference_dir() -> Path:
-    """/work/shared/reference (or $SPOTME_REFERENCE_DIR): the provider docs the renderers are checked against."""
-    explicit = os.environ.get("SPOTME_REFERENCE_DIR")
-    path = Path(explicit) if explicit else REPO.parent / "shared" / "reference"
-    if not (path / "provider-docs").is_dir():
-        pytest.fail(f"provider reference docs not found at {path} (set SPOTME_REFERENCE_DIR)", pytrace=False)
-    return path
 
 
 def generate(spec_text: str, base: Path, *extra: str) -> Path:

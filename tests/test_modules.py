@@ -35,8 +35,8 @@ from spotme_dns.hcl import quote
 from spotme_dns.model import normalize_name
 from spotme_dns.records import build_records
 from spotme_dns.spec import DmarcSpec, DomainSpec, MandrillSpec, Provider, SesSpec, SpfSpec
-
 from tests.support.aws import aws_client, aws_provider_env, reset_moto
+from tests.support.reference import reference_dir
 from tests.support.terraform import Terraform
 
 pytestmark = pytest.mark.terraform
@@ -458,7 +458,7 @@ def test_readme_documents_every_input_and_output(module: str) -> None:
 
 # cloudflare/terraform-provider-cloudflare v5 `cloudflare_dns_record` arguments, from the
 # Required and Optional lists of docs/resources/dns_record.md (copy in
-# /work/shared/reference/provider-docs/v5-dns_record.md, commit a2efdc57).
+# ../shared/reference/provider-docs/v5-dns_record.md, commit a2efdc57).
 CLOUDFLARE_DNS_RECORD_V5_ARGS = {
     "name", "ttl", "type",  # required
     "comment", "content", "data", "priority", "private_routing", "proxied", "settings", "tags", "zone_id",
@@ -469,7 +469,6 @@ CLOUDFLARE_DNS_RECORD_V5_REQUIRED = {"name", "ttl", "type", "zone_id"}
 CLOUDFLARE_ZONE_V5_ARGS = {"filter", "zone_id"}
 CLOUDFLARE_ZONE_V5_FILTER = {"account", "direction", "match", "name", "order", "status"}
 META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle"}
-REFERENCE_DOC = Path("/work/shared/reference/provider-docs/v5-dns_record.md")
 
 
 def documented_arguments(markdown: str) -> set[str]:
@@ -489,8 +488,9 @@ def documented_arguments(markdown: str) -> set[str]:
 def test_cloudflare_dns_record_attributes_are_in_the_v5_schema() -> None:
     """cloudflare_dns_record uses only v5 arguments (no v4 `value`/`allow_overwrite`),
     sets the required ones, and is never proxied."""
-    if REFERENCE_DOC.is_file():  # the hard-coded set is a faithful copy of the stored docs
-        assert documented_arguments(REFERENCE_DOC.read_text(encoding="utf-8")) == CLOUDFLARE_DNS_RECORD_V5_ARGS
+    # the hard-coded set is a faithful copy of the stored docs
+    doc = reference_dir() / "provider-docs" / "v5-dns_record.md"
+    assert documented_arguments(doc.read_text(encoding="utf-8")) == CLOUDFLARE_DNS_RECORD_V5_ARGS
     doc = parse_tf(MODULES / "cloudflare" / "main.tf")
     resources = labelled(doc, "resource")
     assert set(resources) == {("cloudflare_dns_record", "this")}
@@ -508,7 +508,7 @@ def test_cloudflare_dns_record_attributes_are_in_the_v5_schema() -> None:
 
 
 # hashicorp/aws 5.100.0 `aws_route53_record` arguments (terraform providers schema -json; copy
-# in /work/shared/reference/aws-provider-5.100.0-schemas.json).
+# in ../shared/reference/aws-provider-5.100.0-schemas.json).
 AWS_ROUTE53_RECORD_ARGS = {
     "allow_overwrite", "health_check_id", "id", "multivalue_answer_routing_policy", "name",
     "records", "set_identifier", "ttl", "type", "zone_id",
@@ -897,7 +897,7 @@ def test_route53_plan_has_one_resource_per_record_set(route53_run: Route53Run) -
 def test_route53_records_read_back_equal_the_model(route53_run: Route53Run) -> None:
     """boto3 reads back exactly the expected record sets; TXT values split at 255 octets."""
     live = {(rr["Name"].rstrip("."), rr["Type"]): rr for rr in route53_run.rrsets}
-    for name, example in ROUTE53_INPUTS.items():
+    for example in ROUTE53_INPUTS.values():
         for record in example.expected_records():
             rrset = live.get((record["name"], record["type"]))
             assert rrset is not None, f"{record['name']} {record['type']} not in Route 53"

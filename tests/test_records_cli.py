@@ -23,7 +23,7 @@ def test_json_equals_record_model():
     data = json.loads(result.output)
     expected = [build_records(d) for d in load_spec([SPEC]).domains]
     assert [d["domain"] for d in data["domains"]] == [d.domain for d in expected]
-    for got, want in zip(data["domains"], expected):
+    for got, want in zip(data["domains"], expected, strict=True):
         assert [(r["name"], r["type"], r["ttl"], tuple(r["values"])) for r in got["records"]] == [
             (r.name, r.type.value, r.ttl, r.texts) for r in want.records
         ]

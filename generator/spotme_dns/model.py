@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-
 #: RFC 1035 §3.3: one character-string holds at most 255 octets.
 TXT_STRING_LIMIT = 255
 
@@ -85,7 +84,7 @@ class Record:
         return self.name
 
     @staticmethod
-    def make(name: str, type: RecordType, values: list[Value] | tuple[Value, ...], ttl: int) -> "Record":
+    def make(name: str, type: RecordType, values: list[Value] | tuple[Value, ...], ttl: int) -> Record:
         """Build a record set with a normalised name and sorted, de-duplicated values."""
         unique: dict[str, Value] = {}
         for value in values:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from . import spf
 from .model import DomainRecords, Purpose, Record, RecordType, Value, sort_records
 from .spec import DomainSpec
-from . import spf
 
 MANDRILL_DKIM = (("mte1", "dkim1.mandrillapp.com"), ("mte2", "dkim2.mandrillapp.com"))
 

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+
 from spotme_dns.dns_live import LiveAnswer, LiveDns, Outcome, Server
 
 _BIND_MISSING = "BIND 9 (named) not found: apt-get install bind9"

@@ -23,7 +23,7 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -67,7 +67,7 @@ def find_terraform() -> str | None:
     return shutil.which("terraform") or shutil.which("tofu")
 
 
-@lru_cache(maxsize=None)
+@cache
 def find_aws_mirror() -> Path | None:
     """The filesystem mirror holding hashicorp/aws: $SPOTME_TF_MIRROR, else the directory that
     holds a `registry.terraform.io` directory at most 3 levels below / (what

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from .app import main, cli
+from .app import cli, main
 
 __all__ = ["main", "cli"]
 
