@@ -17,7 +17,7 @@ DOMAIN  ?=
 # Each Terraform root under OUT: OUT itself, or OUT/root-NNN when generated with --split-roots.
 ROOTS    = $(or $(sort $(wildcard $(OUT)/root-[0-9]*)),$(OUT))
 
-.PHONY: help setup demo generate fmt plan validate apply verify check import lint test test-deps bench clean
+.PHONY: help setup demo generate fmt plan validate apply verify check import lint test test-deps examples bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -82,8 +82,13 @@ test-deps: ## install what the tests need beyond Python: BIND 9 and a terraform 
 test: setup test-deps ## run the whole test suite (real BIND, terraform and moto)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest -q $(ARGS)
 
+examples: setup ## regenerate the committed output of every example (tests compare the bytes)
+	for e in route53-single cloudflare-keep-spf mixed-fleet; do \
+	  $(SPOTME) generate examples/$$e/spec.yaml -o examples/$$e/terraform --quiet; \
+	done
+
 bench: setup ## the speed benchmarks (numbers go to docs/benchmarks.md)
-	$(PY) benchmarks/bench_generate.py
+	$(PY) benchmarks/bench_generate.py --markdown
 	$(PY) benchmarks/bench_validate.py
 
 clean: ## remove generated output and caches
