@@ -31,7 +31,7 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed ## create .venv and install spotme-dns with its test tools
 
 demo: setup ## generate Terraform for the bundled example and show the records
-	$(SPOTME) generate $(SPEC) -o $(OUT)/demo --force
+	$(SPOTME) generate $(SPEC) -o $(OUT)/demo
 	@echo; echo "Records to publish (from $(OUT)/demo):"; echo
 	$(SPOTME) records $(SPEC)
 
