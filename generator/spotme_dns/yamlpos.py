@@ -132,6 +132,8 @@ def parse_yaml(text: str, path: str) -> tuple[YNode, list[Problem]]:
             if context is not None and mark is not None and (context.line, context.column) != (mark.line, mark.column):
                 where = f" that starts at line {context.line + 1}, column {context.column + 1}"
             problem = f"{problem} ({err.context}{where})"
+        if "nesting depth" in problem:  # PyYAML >= 6.0.4 stops deep nesting while scanning
+            raise InputError([Problem(loc, f"YAML is nested more than {MAX_DEPTH} levels deep", "yaml-too-large")]) from None
         raise InputError([Problem(loc, f"YAML syntax error: {problem}", "yaml-syntax")]) from None
     except yaml.YAMLError as err:
         raise InputError([Problem(Location(path), f"YAML error: {err}", "yaml-syntax")]) from None
