@@ -199,7 +199,8 @@ ROUTE53_SPEC = yaml.safe_dump(
 
 
 def decode_presentation(value: str) -> str:
-    """A Route 53 TXT value (`"a""b"` or `"a" "b"`, RFC 1035 §5.1 escapes) back to its logical text."""
+    """A Route 53 TXT value (`"a""b"` or `"a" "b"`) back to its logical text: `\\X`, and `\\DDD` a
+    three-digit OCTAL code as Route 53 reads it (AWS docs, TXT), not RFC 1035's decimal."""
     strings: list[bytes] = []
     i = 0
     while i < len(value):
@@ -211,8 +212,8 @@ def decode_presentation(value: str) -> str:
         data = bytearray()
         while value[i] != '"':
             if value[i] == "\\":
-                if value[i + 1 : i + 4].isdigit():
-                    data.append(int(value[i + 1 : i + 4]))
+                if re.fullmatch(r"[0-3][0-7][0-7]", value[i + 1 : i + 4]):
+                    data.append(int(value[i + 1 : i + 4], 8))
                     i += 4
                 else:
                     data += value[i + 1].encode()

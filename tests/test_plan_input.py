@@ -248,12 +248,14 @@ def test_alias_and_other_types_are_not_records_of_ours() -> None:
         ('first""second', "firstsecond"),
         ('say \\"hi\\"', 'say "hi"'),
         ('back\\\\slash', "back\\slash"),
-        ("caf\\195\\169", "café"),
+        ("caf\\303\\251", "café"),
+        ("\\101\\040\\177", "A \x7f"),
+        ("\\195", "195"),
     ],
-    ids=["plain", "split", "escaped-quotes", "escaped-backslash", "octal-utf8"],
+    ids=["plain", "split", "escaped-quotes", "escaped-backslash", "octal-utf8", "octal-ascii", "decimal-is-not-octal"],
 )
 def test_route53_txt_logical_value(given: str, logical: str) -> None:
-    """Route53 values as the provider writes them ("%s"), read back as one logical string."""
+    """Route53 values as the provider writes them ("%s"), read back as one logical string; `\\DDD` is octal (AWS docs)."""
     assert route53_txt(given) == logical
 
 
@@ -266,8 +268,9 @@ def test_route53_txt_logical_value(given: str, logical: str) -> None:
         ('"a\\"b"', 'a"b'),
         ('"a" b', '"a" b'),
         ('"unterminated', '"unterminated'),
+        ('"caf\\195\\169"', "café"),
     ],
-    ids=["plain", "quoted", "two-strings", "escaped-quote", "mixed-stays-literal", "unterminated-stays-literal"],
+    ids=["plain", "quoted", "two-strings", "escaped-quote", "mixed-stays-literal", "unterminated-stays-literal", "decimal-utf8"],
 )
 def test_cloudflare_quoted_content(content: str, logical: str) -> None:
     """Cloudflare TXT content: quoted character-strings are joined, anything else is taken as is."""
@@ -279,6 +282,15 @@ def test_character_strings_parser_edge_cases() -> None:
     assert parse_character_strings('a "b c"d') == ["a", "b c", "d"]
     assert parse_character_strings('"x\\') is None
     assert route53_strings("one") == ("one",)
+
+
+def test_character_strings_decimal_or_octal() -> None:
+    """`\\DDD` is decimal by RFC 1035 §5.1 and octal in Route53's spelling; out-of-range digits escape one character."""
+    assert parse_character_strings('"\\101"') == ["e"]
+    assert parse_character_strings('"\\101"', octal=True) == ["A"]
+    assert parse_character_strings('"\\256"') == ["256"]
+    assert parse_character_strings('"\\400"', octal=True) == ["400"]
+    assert route53_strings('caf\\303\\251""x') == ("café", "x")
 
 
 # --------------------------------------------------------------------------- bad input

@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import dns.rdatatype
+import dns.zone
 import hcl2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from spotme_dns.model import Purpose, Record, RecordType, Value, chunk_txt
+from spotme_dns.model import DomainRecords, Purpose, Record, RecordType, Value, chunk_txt
 from spotme_dns.records import build_records
 from spotme_dns.render import MODULE_RENDERER, PLAIN_RENDERERS, DomainContext
 from spotme_dns.render.cloudflare import content
@@ -17,6 +21,7 @@ from spotme_dns.render.generic import records_table, zone_file
 from spotme_dns.render.module import module_source
 from spotme_dns.render.route53 import route53_value
 from spotme_dns.spec import DomainSpec, Provider, parse_spec_text
+from spotme_dns.zonetext import route53_txt, unquote_txt
 
 REPO = Path(__file__).resolve().parents[1]
 TOKENS = ["a" * 31 + "1", "b" * 31 + "2", "c" * 31 + "3"]
@@ -65,19 +70,22 @@ def unquote(token: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("text", "non_ascii", "expected"),
+    ("text", "non_ascii", "octal", "expected"),
     [
-        pytest.param("v=spf1 -all", True, "v=spf1 -all", id="plain"),
-        pytest.param('say "hi"', True, 'say \\"hi\\"', id="quote"),
-        pytest.param("a\\b", True, "a\\\\b", id="backslash"),
-        pytest.param("é", True, "\\195\\169", id="non-ascii-as-DDD"),
-        pytest.param("é", False, "é", id="non-ascii-kept"),
-        pytest.param("a\nb", False, "a\\010b", id="newline-as-DDD"),
+        pytest.param("v=spf1 -all", True, False, "v=spf1 -all", id="plain"),
+        pytest.param('say "hi"', True, False, 'say \\"hi\\"', id="quote"),
+        pytest.param("a\\b", True, False, "a\\\\b", id="backslash"),
+        pytest.param("é", True, False, "\\195\\169", id="non-ascii-as-decimal-DDD"),
+        pytest.param("é", True, True, "\\303\\251", id="non-ascii-as-octal-DDD"),
+        pytest.param("é", False, False, "é", id="non-ascii-kept"),
+        pytest.param("a\nb", False, False, "a\\010b", id="newline-as-decimal-DDD"),
+        pytest.param("a\nb\x7f", True, True, "a\\012b\\177", id="controls-as-octal-DDD"),
+        pytest.param('q"b\\', True, True, 'q\\"b\\\\', id="octal-keeps-quote-and-backslash-escapes"),
     ],
 )
-def test_escape_character_string(text: str, non_ascii: bool, expected: str) -> None:
-    """Character-strings use RFC 1035 §5.1 escapes."""
-    assert escape_character_string(text, escape_non_ascii=non_ascii) == expected
+def test_escape_character_string(text: str, non_ascii: bool, octal: bool, expected: str) -> None:
+    """Character-strings use RFC 1035 §5.1 escapes; `\\DDD` is decimal, or Route 53's octal on request."""
+    assert escape_character_string(text, escape_non_ascii=non_ascii, octal=octal) == expected
 
 
 def test_long_values_are_split_at_255_octets() -> None:
@@ -145,6 +153,50 @@ def test_route53_long_and_tricky_values() -> None:
     values = [unquote(v) for v in txt["records"]]
     assert f'{LONG[:255]}""{LONG[255:]}' in values
     assert 'a \\"b\\" \\\\ ${x} %{y}' in values
+
+
+def test_route53_non_ascii_is_written_in_octal() -> None:
+    """Route 53 reads `\\DDD` as octal (AWS docs, TXT): `café` is written `caf\\303\\251`, not RFC 1035 decimal."""
+    record = Record.make("acme.test", RecordType.TXT, [Value("café", Purpose.KEPT_TXT)], 300)
+    assert route53_value(record, "café") == "caf\\303\\251"
+    txt = next(b for _, label, b in resources(render(domain_spec('keep_txt: ["café"]'))["main.tf"]) if label == "domain_txt")
+    assert "caf\\303\\251" in [unquote(v) for v in txt["records"]]
+
+
+# Any TXT value: every code point but surrogates (so controls, `"`, `\\`, non-ASCII), sometimes
+# long enough to be split, and the characters that need escaping made likely.
+_ESCAPED = st.sampled_from(['"', "\\", "\x00", "\n", "\t", "\x7f", "é", "ÿ", "☕", "😀", "\u0085", " ", "9", "0"])
+_TXT_TEXT = st.lists(st.one_of(_ESCAPED, st.characters(blacklist_categories=("Cs",))), min_size=1, max_size=40).map("".join)
+ANY_TXT = st.one_of(_TXT_TEXT, st.tuples(_TXT_TEXT, st.integers(80, 200)).map(lambda p: p[0] + "é" * p[1]))
+
+
+def txt_record(text: str) -> Record:
+    """A one-value TXT record set at the apex of acme.test."""
+    return Record.make("acme.test", RecordType.TXT, [Value(text, Purpose.KEPT_TXT)], 300)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=ANY_TXT)
+def test_route53_value_round_trips_through_the_octal_reader(text: str) -> None:
+    """route53_value, read as Route 53 reads it (octal `\\DDD`), is the logical value, as a `records` entry and as the API lists it."""
+    written = route53_value(txt_record(text), text)
+    assert route53_txt(written) == text
+    assert unquote_txt(f'"{written}"', octal=True) == text
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=ANY_TXT)
+def test_zone_file_round_trips_through_dnspython(text: str) -> None:
+    """records.zone, parsed by dnspython (decimal `\\DDD`, RFC 1035 §5.1), joins back to the logical value."""
+    records = DomainRecords("acme.test", "acme.test", "generic", (txt_record(text),))
+    zone = dns.zone.from_text(
+        "@ 3600 IN SOA ns. host. 1 2 3 4 5\n@ 3600 IN NS ns.\n" + zone_file(records, "h"),
+        origin="acme.test.",
+        relativize=False,
+    )
+    [rdata] = zone.find_rdataset("acme.test.", dns.rdatatype.TXT)
+    assert all(len(s) <= 255 for s in rdata.strings)
+    assert b"".join(rdata.strings).decode("utf-8") == text
 
 
 def test_route53_labels_are_stable_names() -> None:
@@ -245,9 +297,6 @@ def test_zone_file_lines() -> None:
 
 def test_zone_file_parses_with_dnspython() -> None:
     """dnspython reads the snippet back to the same logical values (strings joined)."""
-    import dns.rdatatype
-    import dns.zone
-
     spec = domain_spec(f'keep_txt: ["{LONG}", "q\\"b\\\\ é"]', provider="generic")
     records = build_records(spec)
     zone = dns.zone.from_text(

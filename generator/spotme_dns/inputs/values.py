@@ -5,100 +5,40 @@ A TXT record's logical value is its character-strings joined with nothing betwee
 
 - Route53 (`aws_route53_record.records`): the provider wraps each value in quotes before
   sending it (`"%s"`), so a value written `first\"\"second` reaches DNS as the two strings
-  `"first" "second"`; Route53 also reads backslash escapes inside the quotes.
+  `"first" "second"`; Route53 also reads backslash escapes inside the quotes, `\\DDD` being
+  a three-digit OCTAL code (AWS docs, TXT record type).
 - Cloudflare (`content`): either plain text, or quoted character-strings
-  (`"v=spf1 ..." "more"`), as the Cloudflare API now asks for.
+  (`"v=spf1 ..." "more"`), as the Cloudflare API now asks for; `\\DDD` is decimal (RFC 1035).
+
+The reading itself is `zonetext`'s, the one parser of character-strings.
 
 CNAME targets are names: lower-case, no trailing dot.
 """
 
 from __future__ import annotations
 
+from .. import zonetext
 from ..model import normalize_name
+from ..zonetext import route53_strings, route53_txt
+
+__all__ = ["canonical", "logical_value", "parse_character_strings", "quoted_txt", "route53_strings", "route53_txt"]
 
 
-def parse_character_strings(text: str) -> list[str] | None:
+def parse_character_strings(text: str, *, octal: bool = False) -> list[str] | None:
     """Split master-file text into character-strings (RFC 1035 §5.1); None when malformed.
 
-    Quoted strings may hold spaces and the escapes `\\X` and `\\DDD`; unquoted runs end at
-    white space. Adjacent quoted strings (`"a""b"`) are separate strings, as Route53 reads them.
+    `zonetext.parse_character_strings`: `\\DDD` is decimal, or octal with `octal=True`
+    (Route53's spelling).
     """
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch in " \t":
-            i += 1
-            continue
-        quoted = ch == '"'
-        if quoted:
-            i += 1
-        buf = bytearray()
-        while True:
-            if i >= n:
-                if quoted:
-                    return None  # unterminated quote
-                break
-            ch = text[i]
-            if quoted and ch == '"':
-                i += 1
-                break
-            if not quoted and ch in ' \t"':
-                break
-            if ch == "\\":
-                if i + 1 >= n:
-                    return None
-                digits = text[i + 1 : i + 4]
-                if len(digits) == 3 and digits.isdigit() and int(digits) <= 255:
-                    buf.append(int(digits))
-                    i += 4
-                else:
-                    buf.extend(text[i + 1].encode("utf-8"))
-                    i += 2
-                continue
-            buf.extend(ch.encode("utf-8"))
-            i += 1
-        out.append(buf.decode("utf-8", errors="backslashreplace"))
-    return out
-
-
-def route53_txt(value: str) -> str:
-    """The logical TXT value of one Route53 `records` entry (`a\\"\\"b` -> `ab`)."""
-    strings = parse_character_strings(f'"{value}"')
-    return value if strings is None else "".join(strings)
-
-
-def route53_strings(value: str) -> tuple[str, ...]:
-    """The character-strings Route53 publishes for one `records` entry: one, unless it holds `\"\"`."""
-    strings = parse_character_strings(f'"{value}"')
-    return (value,) if strings is None else tuple(strings)
+    return zonetext.parse_character_strings(text, octal=octal)
 
 
 def quoted_txt(content: str) -> str:
-    """The logical TXT value of Cloudflare `content`: quoted character-strings joined, else as is."""
-    stripped = content.strip()
-    if not stripped.startswith('"') or not stripped.endswith('"'):
-        return content
-    strings = parse_character_strings(stripped)
-    if strings is None or not _all_quoted(stripped):
-        return content
-    return "".join(strings)
+    """The logical TXT value of Cloudflare `content`: quoted character-strings joined, else as is.
 
-
-def _all_quoted(text: str) -> bool:
-    """Every token is a quoted string (so `"a" b` stays literal text)."""
-    i, n = 0, len(text)
-    while i < n:
-        if text[i] in " \t":
-            i += 1
-            continue
-        if text[i] != '"':
-            return False
-        i += 1
-        while i < n and text[i] != '"':
-            i += 2 if text[i] == "\\" else 1
-        i += 1
-    return True
+    The Cloudflare API asks for "quoted character strings (RFC 1035)", so `\\DDD` is decimal.
+    """
+    return zonetext.unquote_txt(content)
 
 
 def logical_value(rdtype: str, value: str, *, txt_style: str = "plain") -> str:

@@ -119,13 +119,20 @@ def value_label(record: Record, value: Value, domain: str) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # TXT presentation (RFC 1035 §5.1): character-strings with `"` and `\` escaped, and octets that
-# can not stand for themselves written as \DDD (three decimal digits).
+# can not stand for themselves written as \DDD: three DECIMAL digits in zone files (RFC 1035),
+# a three-digit OCTAL code for Route 53 (AWS docs, "Supported DNS record types", TXT), which
+# reads `\195` differently. `zonetext` reads both spellings back.
 
 
-def escape_character_string(chunk: str, *, escape_non_ascii: bool) -> str:
-    """One character-string's contents in zone-file presentation form, without the quotes."""
+def escape_character_string(chunk: str, *, escape_non_ascii: bool, octal: bool = False) -> str:
+    """One character-string's contents in presentation form, without the quotes.
+
+    `octal=True` writes `\\DDD` in Route 53's octal spelling (`é` -> `\\303\\251`), else in
+    RFC 1035's decimal one (`\\195\\169`).
+    """
     if chunk.isascii() and chunk.isprintable() and '"' not in chunk and "\\" not in chunk:
         return chunk
+    code_format = "03o" if octal else "03d"
     out: list[str] = []
     for ch in chunk:
         code = ord(ch)
@@ -134,19 +141,19 @@ def escape_character_string(chunk: str, *, escape_non_ascii: bool) -> str:
         elif 0x20 <= code < 0x7F:
             out.append(ch)
         elif code < 0x20 or code == 0x7F or escape_non_ascii:
-            out.extend(f"\\{octet:03d}" for octet in ch.encode("utf-8"))
+            out.extend(f"\\{octet:{code_format}}" for octet in ch.encode("utf-8"))
         else:
             out.append(ch)
     return "".join(out)
 
 
-def txt_strings(text: str, *, escape_non_ascii: bool) -> list[str]:
+def txt_strings(text: str, *, escape_non_ascii: bool, octal: bool = False) -> list[str]:
     """A whole TXT value as escaped character-strings of at most 255 octets each (unquoted)."""
-    return [escape_character_string(chunk, escape_non_ascii=escape_non_ascii) for chunk in chunk_txt(text)]
+    return [escape_character_string(chunk, escape_non_ascii=escape_non_ascii, octal=octal) for chunk in chunk_txt(text)]
 
 
 def quoted_txt(text: str, *, escape_non_ascii: bool) -> str:
-    """A whole TXT value as quoted character-strings separated by spaces: `"..." "..."`."""
+    """A whole TXT value as quoted character-strings separated by spaces: `"..." "..."` (decimal \\DDD)."""
     return " ".join(f'"{s}"' for s in txt_strings(text, escape_non_ascii=escape_non_ascii))
 
 

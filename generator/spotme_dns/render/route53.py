@@ -7,7 +7,10 @@ value, the Mandrill verification and every `keep_txt` value of the domain go int
 TXT values: the provider writes each `records` entry as `"<value>"` verbatim and never splits
 it; a value longer than 255 octets must be written as its character-strings joined by `""`
 (provider docs: `"first255characters\\"\\"morecharacters"`), with `"` and `\\` escaped and other
-octets outside printable ASCII as `\\DDD`, the format Route 53 reads (RFC 1035 §5.1).
+octets outside printable ASCII as `\\DDD`. Route 53 reads that `DDD` as a three-digit OCTAL code
+(AWS docs, "Supported DNS record types", TXT: `é`, UTF-8 C3 A9, is `\\303\\251`), not the
+decimal of RFC 1035 §5.1 that zone files use, and lists the value back the same way, so the
+provider's state matches what is written here.
 """
 
 from __future__ import annotations
@@ -64,9 +67,9 @@ PURPOSE_NAMES = {
 
 
 def route53_value(record: Record, text: str) -> str:
-    """One `records` entry: TXT as escaped character-strings joined by `""`, others as they are."""
+    """One `records` entry: TXT as escaped character-strings joined by `""` (octal `\\DDD`), others as they are."""
     if record.type is RecordType.TXT:
-        return '""'.join(txt_strings(text, escape_non_ascii=True))
+        return '""'.join(txt_strings(text, escape_non_ascii=True, octal=True))
     return text
 
 
