@@ -313,7 +313,6 @@ BAD_SPECS = {
     "ttl-range": (GOOD.replace("zone: acme.test", "zone: acme.test\n    ttl: 5"), r":\d+:10: domains\[1\]\.ttl: expected whole seconds"),
     "duplicate-domain": (GOOD.replace("globex.example", "acme.test"), r":\d+:5: domain 'acme.test' is already defined at .*spec.yaml:3:5"),
     "bad-zone-id": (GOOD.replace("0123456789abcdef0123456789abcdef", "not-a-zone"), r":\d+:14: domains\[2\]\.zone_id: 'not-a-zone' is not a Cloudflare zone id"),
-    "cloudflare-without-zone-id": (GOOD.replace("\n    zone_id: 0123456789abcdef0123456789abcdef", ""), r":12:5: globex.example: provider cloudflare needs zone_id"),
     "cloudflare-version": (GOOD.replace("zone_id: 0123456789abcdef0123456789abcdef", "zone_id: 0123456789abcdef0123456789abcdef\n    cloudflare: {version: 6}"), r":\d+:\d+: domains\[2\]\.cloudflare\.version: expected 4 or 5"),
     "mixed-cloudflare-versions": (
         GOOD + domain_yaml("initech.example", "cloudflare", "zone_id: 0123456789abcdef0123456789abcdee\ncloudflare: {version: 4}"),

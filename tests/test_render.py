@@ -253,12 +253,20 @@ def test_cloudflare_leaves_kept_values_alone() -> None:
     assert any("keep_txt" in note for note in result.notes)
 
 
-def test_cloudflare_needs_zone_id() -> None:
-    """Without zone_id the Cloudflare renderer refuses, naming the domain's place in the spec."""
-    spec = domain_spec(provider="cloudflare")
-    problems = PLAIN_RENDERERS[Provider.CLOUDFLARE].problems(spec, build_records(spec))
-    assert len(problems) == 1 and "zone_id" in problems[0].message
-    assert problems[0].location.path == "spec.yaml" and problems[0].location.line == 3
+@pytest.mark.parametrize(
+    ("version", "query"),
+    [(5, {"filter": {"name": '"acme.test"'}}), (4, {"name": '"acme.test"'})],
+    ids=["v5-filter", "v4-name"],
+)
+def test_cloudflare_without_zone_id_looks_the_zone_up(version: int, query: dict) -> None:
+    """Without zone_id the zone is found by name with the version's `cloudflare_zone` data source."""
+    spec = domain_spec(f"cloudflare: {{version: {version}}}", provider="cloudflare")
+    assert PLAIN_RENDERERS[Provider.CLOUDFLARE].problems(spec, build_records(spec)) == []
+    parsed = hcl2.loads(render(spec)["main.tf"])
+    data = parsed["data"][0]['"cloudflare_zone"']['"zone"']
+    assert {k: v for k, v in data.items() if not k.startswith("__")} == query
+    for _, _, body in resources(render(spec)["main.tf"]):
+        assert body["zone_id"] == "${data.cloudflare_zone.zone.id}"
 
 
 def test_cloudflare_kept_spf_terms_come_with_import_advice() -> None:

@@ -17,8 +17,10 @@ Values kept with `keep_txt` are not written: on Cloudflare each TXT value is a r
 own, so the customer's existing values survive untouched (writing them again would fail as
 identical records).
 
-The zone is addressed by its ID from the spec: the provider documentation this generator is
-checked against documents no zone lookup, so a Cloudflare domain without `zone_id` is refused.
+The zone is addressed by its ID from the spec, or looked up by name with the provider's
+`cloudflare_zone` data source: v5 takes `filter = { name = ... }` (its `docs/data-sources/zone.md`),
+v4 takes `name`; both expose the zone ID as `id`. Zone names are not unique across Cloudflare
+accounts, so the generated comment recommends `zone_id` when one token sees several accounts.
 """
 
 from __future__ import annotations
@@ -65,22 +67,23 @@ def content(record_type: RecordType, text: str) -> str:
     return text
 
 
+def zone_lookup(zone: str, version: int) -> list[hcl.Item]:
+    """The `cloudflare_zone` data source that finds `zone` by name (v5: `filter`, v4: `name`)."""
+    query: hcl.Attribute = (
+        hcl.Attribute("filter", hcl.ObjectExpr((("name", zone),))) if version == 5 else hcl.Attribute("name", zone)
+    )
+    return [
+        hcl.Comment("The zone, looked up by name (set zone_id in the spec to skip the lookup; zone names are"),
+        hcl.Comment("not unique across accounts, so give zone_id when the API token sees several)."),
+        hcl.Block("data", ("cloudflare_zone", "zone"), (query,)),
+    ]
+
+
 class CloudflareRenderer:
     """Plain `cloudflare_dns_record` (v5) or `cloudflare_record` (v4) resources, one per value."""
 
     def problems(self, domain: DomainSpec, records: DomainRecords) -> list[Problem]:
-        if domain.zone_id:
-            return []
-        return [
-            Problem(
-                domain.location,
-                f"{domain.domain}: provider cloudflare needs zone_id (32 hexadecimal characters, shown on the "
-                f"zone's Overview page in the Cloudflare dashboard): the generated records name their zone by ID, "
-                f"and no zone lookup is documented for Cloudflare provider v{domain.cloudflare_version}. "
-                "(--style module looks the zone up by name with provider v5.)",
-                "cloudflare-zone-id-required",
-            )
-        ]
+        return []
 
     def providers(self, domain: DomainSpec) -> tuple[ProviderRequirement, ...]:
         return (provider_requirement(domain.cloudflare_version),)
@@ -88,7 +91,6 @@ class CloudflareRenderer:
     def render(self, domain: DomainSpec, records: DomainRecords, context: DomainContext) -> DomainFiles:
         version = domain.cloudflare_version
         resource_type = RESOURCE_TYPES[version]
-        zone_id = domain.zone_id or ""
         requirement = provider_requirement(version)
         items: list[hcl.Item] = [
             required_providers_block([requirement]),
@@ -98,6 +100,12 @@ class CloudflareRenderer:
                 f"(provider v{version}, {resource_type}): one record per value, never proxied."
             ),
         ]
+        zone_ref: hcl.Expr
+        if domain.zone_id:
+            zone_ref = zone_id = domain.zone_id
+        else:
+            zone_ref, zone_id = hcl.Raw("data.cloudflare_zone.zone.id"), "<zone-id>"
+            items += [hcl.BLANK, *zone_lookup(records.zone, version)]
         notes: list[str] = []
         kept = 0
         for record in records.records:
@@ -120,7 +128,7 @@ class CloudflareRenderer:
                         "resource",
                         (resource_type, label),
                         (
-                            hcl.Attribute("zone_id", zone_id),
+                            hcl.Attribute("zone_id", zone_ref),
                             hcl.Attribute("name", record.name),
                             hcl.Attribute("type", record.type.value),
                             hcl.Attribute("content", content(record.type, value.text)),
