@@ -87,7 +87,8 @@ examples: setup ## regenerate the committed output of every example (tests compa
 	  $(SPOTME) generate examples/$$e/spec.yaml -o examples/$$e/terraform --quiet; \
 	done
 
-bench: setup ## the speed benchmarks (numbers go to docs/benchmarks.md)
+bench: setup ## the speed benchmarks (numbers go to docs/benchmarks.md; installs checkdmarc to compare)
+	$(VENV)/bin/pip install -q -e '.[bench]'
 	$(PY) benchmarks/bench_generate.py --markdown
 	$(PY) benchmarks/bench_validate.py
 
