@@ -130,17 +130,13 @@ def desired_domain(domain: str) -> DesiredDomain:
 def questions(domains: Sequence[str]) -> list[tuple[str, str]]:
     """Every question validating `domains` asks: the same list the baseline sends.
 
-    `validation` asks TXT and CNAME at every desired name (to see a CNAME beside other
-    data); the checks add the SES DKIM keys, the report authorisation and the shared
-    SPF includes and Mandrill keys.
+    `validation` asks each desired name its own type (TXT would be asked at a planned
+    CNAME's name holding other data: none here); the checks add the SES DKIM keys, the
+    report authorisation and the shared SPF includes and Mandrill keys.
     """
     out: list[tuple[str, str]] = list(SHARED_QUESTIONS)
     for domain in domains:
-        out += list(
-            dict.fromkeys(
-                (r.name, t) for r in desired_domain(domain).records for t in (*validation.ASKED_TYPES, r.type)
-            )
-        )
+        out += list(dict.fromkeys((r.name, r.type) for r in desired_domain(domain).records))
         out += [(f"{t}.dkim.amazonses.com", "TXT") for t in ses_tokens(domain)]
         out.append((f"{domain}._report._dmarc.{REPORTS_HOST}", "TXT"))
     return out
@@ -232,16 +228,6 @@ def _checkdmarc_threads(server: Server, domains: list[str], threads: int) -> dic
     return {"seconds": time.perf_counter() - started, "invalid": invalid}
 
 
-def _what_if_own_type() -> None:
-    """Ask each desired name only about its own type (validation asks TXT and CNAME at each).
-
-    Not what spotme-dns does today; measures what that change would buy. A TXT answer shows
-    a CNAME at the name (its chain), and a CNAME query answered NODATA makes the checks ask
-    what else is there, so nothing the checks need is lost.
-    """
-    validation.ASKED_TYPES = ()
-
-
 def _what_if_gc() -> None:
     """Raise the cyclic GC's thresholds for the run (a process-wide setting: the CLI's to make).
 
@@ -279,8 +265,6 @@ def worker(args: argparse.Namespace) -> int:
     server = Server(host, int(port))
     if args.edns:
         _what_if_edns()
-    if args.own_type:
-        _what_if_own_type()
     if args.gc:
         _what_if_gc()
     domains = domain_names(args.domains)[: args.limit or None]
@@ -373,7 +357,7 @@ def _start_bind(workdir: Path, domains: list[str]):
 
 
 def _what_ifs(args: argparse.Namespace) -> list[str]:
-    flags = {"--edns": args.edns, "--own-type": args.own_type, "--gc": args.gc}
+    flags = {"--edns": args.edns, "--gc": args.gc}
     return [flag for flag, on in flags.items() if on]
 
 
@@ -524,7 +508,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--edns", action="store_true", help="what-if: every query with EDNS0, payload 1232 (both tools)"
     )
-    parser.add_argument("--own-type", action="store_true", help="what-if: validation asks each name only its own type")
     parser.add_argument(
         "--gc", action="store_true", help="what-if: GC thresholds raised to (50000, 50, 100) (both tools)"
     )

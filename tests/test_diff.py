@@ -267,6 +267,17 @@ def test_txt_planned_where_a_cname_lives() -> None:
     assert "is live a CNAME to dmarc.provider.example" in result.detail
 
 
+def test_txt_planned_where_a_cname_shows_only_in_the_txt_answer() -> None:
+    """No CNAME question asked: the TXT answer's chain shows the live CNAME, and it conflicts."""
+    record = txt("_dmarc.acme.test", "v=DMARC1; p=none;")
+    live = view(answer("_dmarc.acme.test", "TXT", chain=("dmarc.provider.example",), outcome=Outcome.NODATA))
+    result = diff_one(record, live)
+    assert result.status is Status.CONFLICT
+    assert "is live a CNAME to dmarc.provider.example" in result.detail
+    assert live.cname_target("_DMARC.acme.test.") == "dmarc.provider.example"
+    assert live.cname_target("acme.test") == ""
+
+
 def test_cname_beside_planned_data_and_a_planned_delete_of_the_other() -> None:
     """Planned CNAME and TXT at one name conflict; deleting the live TXT in the same plan does not."""
     name = "sel._domainkey.acme.test"

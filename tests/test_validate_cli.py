@@ -7,6 +7,7 @@ the customer zones of each test plus SpotMe's SPF include and the SES and Mandri
 
 from __future__ import annotations
 
+import asyncio
 import json
 import textwrap
 from pathlib import Path
@@ -16,6 +17,7 @@ from click.testing import CliRunner, Result
 
 from spotme_dns import validation
 from spotme_dns.cli import cli
+from spotme_dns.dns_live import LiveDns, parse_server
 from spotme_dns.inputs import load_specs
 
 KEY = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAv" + "A" * 120 + "IDAQAB"
@@ -155,6 +157,48 @@ def test_conflict_cname_where_data_lives(bind, tmp_path: Path) -> None:
     result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--format", "json")
     assert result.exit_code == 1
     assert statuses(result)[("mte1._domainkey.busy.test", "CNAME")] == "conflict"
+
+
+def test_conflict_data_planned_where_a_cname_lives(bind, tmp_path: Path) -> None:
+    """_dmarc planned as TXT where a CNAME lives: conflict, seen in the TXT answer's chain."""
+    spec = write_spec(tmp_path, "moved.test")
+    lines = [line for line in zone_lines(spec) if not line.startswith("_dmarc")]
+    bind.set_zones({**WORLD, "moved.test": [*lines, "_dmarc CNAME dmarc.elsewhere.example."]})
+    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--format", "json")
+    assert result.exit_code == 1
+    assert statuses(result)[("_dmarc.moved.test", "TXT")] == "conflict"
+    assert "is live a CNAME to dmarc.elsewhere.example" in result.stdout
+    assert "cname-conflict" in codes(result)
+
+
+def _gather(bind, spec: Path) -> tuple[object, int]:
+    """`validation.gather_live` for the spec's one domain: the LiveView and the queries it sent."""
+    [desired] = load_specs([str(spec)]).domains
+
+    async def go():
+        dns = LiveDns(nameservers=[parse_server(bind.address)], timeout=0.5, retries=0)
+        return await validation.gather_live(desired, dns), dns.stats
+
+    return asyncio.run(go())
+
+
+def test_each_name_is_asked_its_own_type_only(bind, tmp_path: Path) -> None:
+    """One question per desired (name, type): 2 TXT and 5 CNAME for the SpotMe set."""
+    spec = write_spec(tmp_path, "quiet.test")
+    bind.set_zones({**WORLD, "quiet.test": zone_lines(spec)})
+    live, sent = _gather(bind, spec)
+    assert sent == 7
+    assert sorted(rdtype for _, rdtype in live) == ["CNAME"] * 5 + ["TXT"] * 2
+
+
+def test_txt_is_asked_where_a_planned_cname_finds_other_data(bind, tmp_path: Path) -> None:
+    """A planned CNAME's name that exists without one (NODATA) is asked for TXT too, and only there."""
+    spec = write_spec(tmp_path, "busy2.test")
+    bind.set_zones({**WORLD, "busy2.test": ['mte1._domainkey TXT "v=DKIM1; p=abc"']})
+    live, sent = _gather(bind, spec)
+    assert sent == 8
+    assert live.values("mte1._domainkey.busy2.test", "TXT") == ("v=DKIM1; p=abc",)
+    assert not live.asked("mte2._domainkey.busy2.test", "TXT")
 
 
 def test_plan_statuses_unknown_delete_and_update(bind) -> None:

@@ -108,6 +108,25 @@ class LiveView(Mapping[_Key, tuple[LiveAnswer, ...]]):
         """Whether any server failed to answer (name, type)."""
         return bool(self.failures(name, rdtype))
 
+    def cname_target(self, name: str) -> str:
+        """The target of a CNAME live at `name` on any server; "" when none is seen.
+
+        From a CNAME answer, or from the chain of an answer of any other type at the name: a
+        server answers every type at a CNAME name with the CNAME (RFC 1034 §3.6.2), so a
+        TXT question shows it without a CNAME question.
+        """
+        key = normalize_name(name)
+        chained = ""
+        for (asked, rdtype), answers in self.answers.items():
+            if asked != key:
+                continue
+            for answer in answers:
+                if rdtype == "CNAME" and answer.outcome is Outcome.ANSWER and answer.values:
+                    return own_values(answer)[0]
+                if answer.chain and not chained:
+                    chained = answer.chain[0]
+        return chained
+
     def disagree(self, name: str, rdtype: str) -> bool:
         """Whether the servers that answered serve different value sets."""
         sets = {frozenset(v) for _, v in self.server_values(name, rdtype) if v is not None}
@@ -225,9 +244,9 @@ def _conflicts(
             if data and other not in deleted and other not in planned:
                 reasons.append(f"{record.name} has live {other} data ({_quote(list(data))}) where a CNAME is planned")
     else:
-        target = live.values(record.name, "CNAME")
+        target = live.cname_target(record.name)
         if target and "CNAME" not in deleted and "CNAME" not in planned:
-            reasons.append(f"{record.name} is live a CNAME to {target[0]}: no {rdtype} record can be beside it")
+            reasons.append(f"{record.name} is live a CNAME to {target}: no {rdtype} record can be beside it")
     return reasons
 
 

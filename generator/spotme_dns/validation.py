@@ -1,10 +1,11 @@
 """`validate` and `verify`: desired records, live answers, diff, checks -> one Report.
 
 For every domain: find the zone's authoritative servers (or take `--nameserver`), ask each
-of them about every desired name for TXT and CNAME (both, so a CNAME beside other data is
-seen), diff, then run the checks, which turn servers that failed (SERVFAIL, REFUSED,
-timeout, a zone a server does not hold) into `dns-error` findings. Every question goes
-through one `LiveDns`, which asks each (server, name, type) once. Nothing here raises for DNS.
+of them about every desired name for the record's own type (and TXT where a planned CNAME
+would sit beside other data: see `gather_live`), diff, then run the checks, which turn
+servers that failed (SERVFAIL, REFUSED, timeout, a zone a server does not hold) into
+`dns-error` findings. Every question goes through one `LiveDns`, which asks each
+(server, name, type) once. Nothing here raises for DNS.
 """
 
 from __future__ import annotations
@@ -17,11 +18,9 @@ from typing import Any
 
 from .desired import DesiredDomain
 from .diff import LiveView, diff_domain
-from .dns_live import DnsLookupError, LiveDns, Server
+from .dns_live import DnsLookupError, LiveAnswer, LiveDns, Outcome, Server
+from .model import normalize_name
 from .report import DomainReport, Finding, Report, Severity
-
-#: Types asked at every desired name.
-ASKED_TYPES = ("TXT", "CNAME")
 
 
 async def validate(
@@ -52,16 +51,35 @@ async def validate(
 
 
 async def gather_live(desired: DesiredDomain, dns: LiveDns) -> LiveView:
-    """Ask the zone's servers about every desired name, for TXT, CNAME and the record's type."""
+    """Ask the zone's servers about every desired name for its record's own type.
+
+    That is enough to see a CNAME beside other data (RFC 1034 §3.6.2) without asking CNAME
+    and TXT everywhere: a server answers any other type at a CNAME name with the CNAME (the
+    answer's `chain`, which the diff and the checks read), and a planned CNAME's name that
+    exists without one answers the CNAME query NODATA. Only at such names is TXT asked too,
+    so the diff can name the data the CNAME would sit beside; the checks probe the other
+    types there themselves (through the same memoised `dns`, so TXT is not asked twice).
+    """
     zone, servers, error = await _find_servers(dns, desired.zone)
     if error:
         return LiveView.build(zone, (), (), error)
-    questions: dict[tuple[str, str], None] = {}
-    for record in desired.records:
-        for rdtype in (*ASKED_TYPES, record.type.upper()):
-            questions[(record.name, rdtype)] = None
-    results = await asyncio.gather(*(dns.query_all(zone, name, rdtype) for name, rdtype in questions))
-    return LiveView.build(zone, servers, [a for answers in results for a in answers])
+    questions = list(dict.fromkeys((record.name, record.type.upper()) for record in desired.records))
+    found = await _ask_all(dns, zone, questions)
+    asked = {(normalize_name(name), rdtype) for name, rdtype in questions}
+    beside = [
+        (name, "TXT")
+        for (name, rdtype), answers in zip(questions, found, strict=True)
+        if rdtype == "CNAME"
+        and (normalize_name(name), "TXT") not in asked
+        and any(a.outcome is Outcome.NODATA and not a.chain for a in answers)
+    ]
+    if beside:
+        found += await _ask_all(dns, zone, list(dict.fromkeys(beside)))
+    return LiveView.build(zone, servers, [a for answers in found for a in answers])
+
+
+async def _ask_all(dns: LiveDns, zone: str, questions: list[tuple[str, str]]) -> list[tuple[LiveAnswer, ...]]:
+    return list(await asyncio.gather(*(dns.query_all(zone, name, rdtype) for name, rdtype in questions)))
 
 
 async def _find_servers(dns: LiveDns, zone: str) -> tuple[str, tuple[Server, ...], str]:
