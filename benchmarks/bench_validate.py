@@ -43,7 +43,7 @@ if str(ROOT) not in sys.path:
 
 from spotme_dns import validation  # noqa: E402
 from spotme_dns.desired import Action, DesiredDomain, DesiredRecord  # noqa: E402
-from spotme_dns.dns_live import LiveDns, Server  # noqa: E402
+from spotme_dns.dns_live import EDNS_PAYLOAD, LiveDns, Server  # noqa: E402
 from spotme_dns.report import Status  # noqa: E402
 
 SPOTME_SPF = "v=spf1 include:_spf.spotme.com -all"
@@ -150,7 +150,10 @@ def _peak_rss_mb() -> float:
 
 
 async def _baseline(server: Server, asked: list[tuple[str, str]], concurrency: int) -> dict[str, float]:
-    """Plain dnspython asyncio: the same questions, direct, recursion off, bounded concurrency."""
+    """Plain dnspython asyncio: the same questions, direct, recursion off, bounded concurrency.
+
+    With the same EDNS0 payload LiveDns offers, so both sides send the same exchanges.
+    """
     import dns.asyncquery
     import dns.flags
     import dns.message
@@ -160,7 +163,7 @@ async def _baseline(server: Server, asked: list[tuple[str, str]], concurrency: i
 
     async def one(name: str, rdtype: str) -> None:
         nonlocal failed, sent
-        query = dns.message.make_query(name, rdtype)
+        query = dns.message.make_query(name, rdtype, use_edns=0, payload=EDNS_PAYLOAD)
         query.flags &= ~dns.flags.RD
         async with limit:
             try:
@@ -240,31 +243,10 @@ def _what_if_gc() -> None:
     gc.set_threshold(50_000, 50, 100)
 
 
-def _what_if_edns() -> None:
-    """Make every dnspython query carry EDNS0 with a 1232-octet payload (DNS Flag Day 2020).
-
-    Not what spotme-dns does today (dns_live sends no EDNS, so a 2048-bit DKIM key answer
-    over 512 octets is retried over TCP); this measures what that change would buy. It
-    applies to whichever run is measured, baseline included, so the comparison stays fair.
-    """
-    import dns.message
-
-    plain = dns.message.make_query
-
-    def make_query(*args, **kwargs):
-        kwargs.setdefault("use_edns", 0)
-        kwargs.setdefault("payload", 1232)
-        return plain(*args, **kwargs)
-
-    dns.message.make_query = make_query
-
-
 def worker(args: argparse.Namespace) -> int:
     """One measured run, in its own process: prints a JSON line."""
     host, _, port = args.server.rpartition(":")
     server = Server(host, int(port))
-    if args.edns:
-        _what_if_edns()
     if args.gc:
         _what_if_gc()
     domains = domain_names(args.domains)[: args.limit or None]
@@ -357,7 +339,7 @@ def _start_bind(workdir: Path, domains: list[str]):
 
 
 def _what_ifs(args: argparse.Namespace) -> list[str]:
-    flags = {"--edns": args.edns, "--gc": args.gc}
+    flags = {"--gc": args.gc}
     return [flag for flag, on in flags.items() if on]
 
 
@@ -505,9 +487,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-checkdmarc", action="store_true")
     parser.add_argument("--skip-no-delay", action="store_true", help="only (b)")
-    parser.add_argument(
-        "--edns", action="store_true", help="what-if: every query with EDNS0, payload 1232 (both tools)"
-    )
     parser.add_argument(
         "--gc", action="store_true", help="what-if: GC thresholds raised to (50000, 50, 100) (both tools)"
     )

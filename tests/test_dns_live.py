@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
-from collections.abc import Coroutine
+import threading
+from collections.abc import Coroutine, Iterator
 from typing import Any, TypeVar
 
+import dns.flags
+import dns.message
+import dns.rcode
+import dns.rrset
 import pytest
 
-from spotme_dns.dns_live import DnsLookupError, LiveAnswer, LiveDns, Outcome, Server, parse_server
+from spotme_dns.dns_live import EDNS_PAYLOAD, DnsLookupError, LiveAnswer, LiveDns, Outcome, Server, parse_server
 from tests.support.bind import BindError, BindServer, ServfailZone, zone_text
 
 pytestmark = pytest.mark.bind
@@ -163,14 +169,83 @@ def test_no_retry_when_retries_is_zero(silent_server: Server) -> None:
 
 
 def test_truncated_udp_answer_is_asked_again_over_tcp(bind: BindServer) -> None:
-    """A TXT RRset over 512 octets comes back truncated over UDP; the TCP answer is complete."""
+    """A TXT RRset over the 1,232 octets offered with EDNS comes back truncated; TCP gets it whole."""
     long_values = [f"value-{i}-" + "x" * 200 for i in range(4)]
     records = [f'@ TXT "{value}"' for value in long_values]
     records.append('@ TXT "' + "a" * 255 + '" "' + "b" * 255 + '" "' + "c" * 90 + '"')
     serve(bind, *records)
     answer, live = ask(bind, ZONE, "TXT")
     assert answer.values == tuple(sorted([*long_values, "a" * 255 + "b" * 255 + "c" * 90]))
+    assert sum(len(v) for v in answer.values) > EDNS_PAYLOAD
     assert live.stats == 2  # one UDP query (truncated), one TCP query
+
+
+DKIM_KEY = "v=DKIM1; k=rsa; p=" + "M" * 736  # a 4096-bit key: a ~800-octet answer
+
+
+@pytest.mark.parametrize(
+    "payload, queries", [(EDNS_PAYLOAD, 1), (None, 2)], ids=["edns-one-udp-query", "no-edns-udp-then-tcp"]
+)
+def test_answer_over_512_octets_with_and_without_edns(bind: BindServer, payload: int | None, queries: int) -> None:
+    """A DKIM key answer over 512 octets (under 1,232) fits one UDP answer with EDNS; without it, TCP."""
+    serve(bind, "sel._domainkey TXT " + " ".join(f'"{DKIM_KEY[i : i + 255]}"' for i in range(0, len(DKIM_KEY), 255)))
+    answer, live = ask(bind, "sel._domainkey." + ZONE, "TXT", edns_payload=payload)
+    assert (answer.outcome, answer.values, live.stats) == (Outcome.ANSWER, (DKIM_KEY,), queries)
+
+
+@contextlib.contextmanager
+def _server_without_edns() -> Iterator[tuple[Server, list[int]]]:
+    """A UDP server that answers FORMERR without OPT to EDNS queries (RFC 6891 §7), TXT "ok" to others.
+
+    Yields the server and the EDNS version of every query it got (-1: none).
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.05)
+    seen: list[int] = []
+    stop = threading.Event()
+
+    def serve_forever() -> None:
+        while not stop.is_set():
+            try:
+                wire, peer = sock.recvfrom(4096)
+            except TimeoutError:
+                continue
+            query = dns.message.from_wire(wire)
+            seen.append(query.edns)
+            response = dns.message.make_response(query)
+            response.use_edns(False)
+            if query.edns >= 0:
+                response.set_rcode(dns.rcode.FORMERR)
+            else:
+                response.flags |= dns.flags.AA
+                response.answer.append(dns.rrset.from_text(query.question[0].name, 300, "IN", "TXT", '"ok"'))
+            sock.sendto(response.to_wire(), peer)
+
+    thread = threading.Thread(target=serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Server("127.0.0.1", sock.getsockname()[1]), seen
+    finally:
+        stop.set()
+        thread.join()
+        sock.close()
+
+
+def test_server_without_edns_is_asked_again_without_it() -> None:
+    """FORMERR without an OPT record to an EDNS query: the same question again, plain, is answered."""
+    with _server_without_edns() as (server, seen):
+        live = LiveDns(nameservers=[server], timeout=1.0, retries=0)
+        answer = run(live.query(server, ZONE, "TXT"))
+    assert (answer.outcome, answer.values, live.stats) == (Outcome.ANSWER, ("ok",), 2)
+    assert seen == [0, -1]
+
+
+@pytest.mark.parametrize("payload", [0, 511, 65536], ids=["zero", "under-512", "over-65535"])
+def test_edns_payload_out_of_range_raises(payload: int) -> None:
+    """The EDNS payload is 512 to 65535 octets (RFC 6891 §6.2.5), or None for no EDNS."""
+    with pytest.raises(ValueError, match="edns_payload"):
+        LiveDns(edns_payload=payload)
 
 
 def test_concurrent_identical_queries_share_one_network_query(bind: BindServer) -> None:

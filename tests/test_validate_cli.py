@@ -334,9 +334,9 @@ def test_nxdomain_for_the_whole_zone(bind, tmp_path: Path) -> None:
     assert "NXDOMAIN for the zone apex" in result.stdout
 
 
-def test_answer_over_512_octets_is_read_over_tcp(bind, tmp_path: Path) -> None:
-    """A TXT set too big for UDP is fetched over TCP and compared whole."""
-    values = [f"verification-{i}=" + "x" * 60 for i in range(8)]
+def test_answer_over_the_edns_payload_is_read_over_tcp(bind, tmp_path: Path) -> None:
+    """A TXT set over the 1,232 octets offered with EDNS (so over 512) is fetched over TCP, compared whole."""
+    values = [f"verification-{i:02d}=" + "x" * 60 for i in range(20)]
     spec = write_spec(tmp_path, "big.test", keep_txt="[" + ", ".join(values) + "]")
     bind.set_zones({**WORLD, "big.test": zone_lines(spec)})
     result = run("verify", "--spec", str(spec), "--nameserver", bind.address, "--format", "json")

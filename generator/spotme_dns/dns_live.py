@@ -6,9 +6,12 @@ answer (data, NXDOMAIN, NODATA) versus a server that failed (SERVFAIL, REFUSED, 
 DNS outcomes are never raised; only a zone with no findable servers raises `DnsLookupError`.
 
 Direct queries go out with recursion desired OFF (we want what the server itself publishes,
-not what it might fetch) and without EDNS, so an answer over 512 octets comes back truncated
-(RFC 1035 §4.2.1) and is asked again over TCP (RFC 7766 §5). Every question is sent at most
-once per `LiveDns` instance: concurrent callers share the in-flight task.
+not what it might fetch) and with EDNS0 offering a 1,232-octet UDP payload (RFC 6891; the
+DNS Flag Day 2020 value, which fits an IPv6 minimum MTU without fragments), so a 2048-bit
+DKIM key fits in one datagram. A larger answer comes back truncated and is asked again over
+TCP (RFC 7766 §5); a server that rejects EDNS is asked again without it (RFC 6891 §7). Every
+question is sent at most once per `LiveDns` instance: concurrent callers share the
+in-flight task.
 
 A `LiveDns` instance belongs to one event loop: create one per `asyncio.run`.
 """
@@ -39,6 +42,9 @@ import dns.resolver
 
 MAX_CNAME_HOPS = 8
 """How many CNAMEs `resolve` follows before giving up (a loop or a misconfiguration)."""
+
+EDNS_PAYLOAD = 1232
+"""The UDP payload size offered with EDNS0 by default (DNS Flag Day 2020, RFC 6891 §6.2.5)."""
 
 _DEFAULT_PORT = 53
 
@@ -345,11 +351,15 @@ class LiveDns:
         retries: int = 2,
         concurrency: int = 64,
         resolvers: Sequence[Server] = (),
+        edns_payload: int | None = EDNS_PAYLOAD,
     ) -> None:
         """`nameservers` replace discovery of every zone's authoritative servers and are also
         what `resolve` asks. `timeout` is per try (seconds); a try that times out is repeated
-        up to `retries` times. `resolvers` replace the system's recursive resolvers
-        (/etc/resolv.conf) for discovery and `resolve`.
+        up to `retries` times. `concurrency` bounds the questions in flight (each waits on
+        the network, not the CPU, so many are cheap). `resolvers` replace the system's
+        recursive resolvers (/etc/resolv.conf) for discovery and `resolve`. `edns_payload`
+        is the UDP payload offered with EDNS0 (512 to 65535), or None to send no EDNS (then
+        any answer over 512 octets is read over TCP).
         """
         if timeout <= 0:
             raise ValueError(f"timeout must be positive, got {timeout}")
@@ -357,10 +367,13 @@ class LiveDns:
             raise ValueError(f"retries must be 0 or more, got {retries}")
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+        if edns_payload is not None and not 512 <= edns_payload <= 65535:
+            raise ValueError(f"edns_payload must be from 512 to 65535 or None, got {edns_payload}")
         self._nameservers = tuple(nameservers)
         self._resolvers = tuple(resolvers)
         self._timeout = float(timeout)
         self._tries = retries + 1
+        self._payload = edns_payload
         self._limit = asyncio.Semaphore(concurrency)
         self._replies: dict[_Key, asyncio.Future[_Reply]] = {}
         self._resolved: dict[tuple[str, str], asyncio.Future[LiveAnswer]] = {}
@@ -478,15 +491,20 @@ class LiveDns:
 
     async def _exchange(self, server: Server, qname: dns.name.Name, qtype: int) -> _Reply:
         """One question to one server: UDP with retries, then TCP if the answer was truncated."""
-        query = dns.message.make_query(qname, qtype)
-        query.flags &= ~dns.flags.RD  # what the server itself holds, never what it would fetch
-        async with self._limit:
-            response = await self._send(
-                "UDP",
-                lambda: dns.asyncquery.udp(
-                    query, server.host, timeout=self._timeout, port=server.port, ignore_unexpected=True
-                ),
+        query = _direct_query(qname, qtype, self._payload)
+
+        def udp() -> Awaitable[dns.message.Message]:
+            return dns.asyncquery.udp(
+                query, server.host, timeout=self._timeout, port=server.port, ignore_unexpected=True
             )
+
+        async with self._limit:
+            response = await self._send("UDP", udp)
+            if isinstance(response, dns.message.Message) and _rejects_edns(query, response):
+                # RFC 6891 §7: a server without EDNS answers FORMERR (or NOTIMP) with no OPT
+                # record; the same question without EDNS is the one it can answer.
+                query = _direct_query(qname, qtype, None)
+                response = await self._send("UDP without EDNS", udp)
             if isinstance(response, dns.message.Message) and response.flags & dns.flags.TC:
                 response = await self._send(
                     "TCP after a truncated UDP answer",
@@ -543,8 +561,28 @@ class LiveDns:
             if self._resolvers:
                 resolver.nameservers = [dns.nameserver.Do53Nameserver(s.host, s.port) for s in self._resolvers]
             resolver.timeout = self._timeout
+            # The same EDNS as direct queries (dnspython sends none unless resolv.conf says edns0).
+            if self._payload is None:
+                resolver.use_edns(False)
+            else:
+                resolver.use_edns(0, 0, self._payload)
             self._system = resolver
         return self._system
+
+
+def _direct_query(qname: dns.name.Name, qtype: int, payload: int | None) -> dns.message.Message:
+    """A question for an authoritative server: recursion off, EDNS0 with `payload` unless None."""
+    if payload is None:
+        query = dns.message.make_query(qname, qtype)
+    else:
+        query = dns.message.make_query(qname, qtype, use_edns=0, payload=payload)
+    query.flags &= ~dns.flags.RD  # what the server itself holds, never what it would fetch
+    return query
+
+
+def _rejects_edns(query: dns.message.Message, response: dns.message.Message) -> bool:
+    """The response says the server does not do EDNS: FORMERR or NOTIMP without an OPT record."""
+    return query.edns >= 0 and response.edns < 0 and response.rcode() in (dns.rcode.FORMERR, dns.rcode.NOTIMP)
 
 
 async def _shared(cache: dict[_K, asyncio.Future[_T]], key: _K, start: Callable[[], Awaitable[_T]]) -> _T:
