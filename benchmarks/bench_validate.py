@@ -13,7 +13,9 @@ Two measurements (issue 3, "Speed"):
 
 Each run is a fresh Python process (so peak RSS is that run's own), started by this script
 against its own `named` (tests/support/bind.py's BindServer) on 127.0.0.1; nothing leaves
-127.0.0.1. Needs BIND 9 (`named`) and, for (b), checkdmarc (`pip install -e '.[bench]'`).
+127.0.0.1. spotme-dns and the baseline both run under the commands' own event-loop runner
+(`cli._runtime.run_dns`, which raises the GC thresholds for the run) and send the same
+EDNS0 payload, so (a) compares the cost per query and nothing else. Needs BIND 9 (`named`) and, for (b), checkdmarc (`pip install -e '.[bench]'`).
 
     python benchmarks/bench_validate.py                 # everything, 1,000 domains
     python benchmarks/bench_validate.py --domains 200 --skip-checkdmarc
@@ -42,6 +44,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # tests.support.bind, when run from anywhere
 
 from spotme_dns import validation  # noqa: E402
+from spotme_dns.cli._runtime import run_dns  # noqa: E402
 from spotme_dns.desired import Action, DesiredDomain, DesiredRecord  # noqa: E402
 from spotme_dns.dns_live import EDNS_PAYLOAD, LiveDns, Server  # noqa: E402
 from spotme_dns.report import Status  # noqa: E402
@@ -183,7 +186,10 @@ async def _baseline(server: Server, asked: list[tuple[str, str]], concurrency: i
 
 
 async def _spotme(server: Server, domains: list[str], concurrency: int) -> dict[str, float]:
-    """spotme-dns `validate` as the command runs it: live answers, diff, every check."""
+    """spotme-dns `validate` as the command runs it: live answers, diff, every check.
+
+    LiveDns with its defaults (EDNS, concurrency) but for the concurrency measured.
+    """
     desired = [desired_domain(d) for d in domains]
     started = time.perf_counter()
     dns = LiveDns(nameservers=[server], concurrency=concurrency, timeout=2.0, retries=2)
@@ -231,30 +237,16 @@ def _checkdmarc_threads(server: Server, domains: list[str], threads: int) -> dic
     return {"seconds": time.perf_counter() - started, "invalid": invalid}
 
 
-def _what_if_gc() -> None:
-    """Raise the cyclic GC's thresholds for the run (a process-wide setting: the CLI's to make).
-
-    A validation of 1,000 domains keeps every answer and memoised future alive, and the
-    default thresholds (700, 10, 10) run ~1,300 collections over that heap, 10 of them
-    full: about a fifth of the CPU. Nothing here builds reference cycles worth collecting.
-    """
-    import gc
-
-    gc.set_threshold(50_000, 50, 100)
-
-
 def worker(args: argparse.Namespace) -> int:
     """One measured run, in its own process: prints a JSON line."""
     host, _, port = args.server.rpartition(":")
     server = Server(host, int(port))
-    if args.gc:
-        _what_if_gc()
     domains = domain_names(args.domains)[: args.limit or None]
     cpu = time.process_time()
     if args.run == "baseline":
-        result = asyncio.run(_baseline(server, questions(domains), args.concurrency))
+        result = run_dns(_baseline(server, questions(domains), args.concurrency))
     elif args.run == "spotme":
-        result = asyncio.run(_spotme(server, domains, args.concurrency))
+        result = run_dns(_spotme(server, domains, args.concurrency))
     elif args.run == "checkdmarc":
         result = _checkdmarc(server, domains)
     else:
@@ -274,11 +266,11 @@ def worker(args: argparse.Namespace) -> int:
 
 
 def _measure(
-    run: str, server: Server, domains: int, concurrency: int, *, limit: int = 0, what_if: Sequence[str] = ()
+    run: str, server: Server, domains: int, concurrency: int, *, limit: int = 0
 ) -> dict:
     command = [
         sys.executable, __file__, "--worker", run, "--server", f"{server.host}:{server.port}",
-        "--domains", str(domains), "--concurrency", str(concurrency), "--limit", str(limit), *what_if,
+        "--domains", str(domains), "--concurrency", str(concurrency), "--limit", str(limit),
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
     if done.returncode != 0:
@@ -338,11 +330,6 @@ def _start_bind(workdir: Path, domains: list[str]):
     return server, time.perf_counter() - started
 
 
-def _what_ifs(args: argparse.Namespace) -> list[str]:
-    flags = {"--gc": args.gc}
-    return [flag for flag, on in flags.items() if on]
-
-
 def _rate(result: dict) -> float:
     return result["queries"] / result["seconds"]
 
@@ -355,8 +342,8 @@ def _no_delay(bind: Server, args: argparse.Namespace) -> dict:
     """(a): rounds of baseline then spotme-dns, back to back; the median of per-round ratios."""
     rounds = []
     for i in range(args.repeat):
-        base = _measure("baseline", bind, args.domains, args.concurrency, what_if=_what_ifs(args))
-        spot = _measure("spotme", bind, args.domains, args.concurrency, what_if=_what_ifs(args))
+        base = _measure("baseline", bind, args.domains, args.concurrency)
+        spot = _measure("spotme", bind, args.domains, args.concurrency)
         rounds.append((base, spot))
         _say(f"  (a) round {i + 1}: dnspython {_rate(base):,.0f} q/s, spotme-dns {_rate(spot):,.0f} q/s "
              f"= {_rate(spot) / _rate(base):.0%}  (load {os.getloadavg()[0]:.1f})")  # fmt: skip
@@ -387,7 +374,7 @@ def _with_delay(bind: Server, args: argparse.Namespace) -> dict:
     delay = args.delay_ms / 1000
     out: dict = {"delay_ms_each_way": args.delay_ms, "spotme": []}
     for concurrency in args.delay_concurrency:
-        spot = _through_relay(bind, delay, "spotme", args.domains, concurrency, what_if=_what_ifs(args))
+        spot = _through_relay(bind, delay, "spotme", args.domains, concurrency)
         out["spotme"].append(
             {
                 "concurrency": concurrency,
@@ -438,7 +425,6 @@ def drive(args: argparse.Namespace) -> dict:
     report: dict = {
         "domains": args.domains,
         "cpus": os.cpu_count(),
-        "what_if": _what_ifs(args),
         "load_average_at_start": round(os.getloadavg()[0], 2),
     }
     with tempfile.TemporaryDirectory(prefix="bench-validate-") as tmp:
@@ -487,9 +473,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-checkdmarc", action="store_true")
     parser.add_argument("--skip-no-delay", action="store_true", help="only (b)")
-    parser.add_argument(
-        "--gc", action="store_true", help="what-if: GC thresholds raised to (50000, 50, 100) (both tools)"
-    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument(
         "--worker",

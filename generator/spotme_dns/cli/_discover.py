@@ -7,7 +7,6 @@ decisions and map refusals to exit code 1 with nothing written.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -21,6 +20,7 @@ from ..generate import OutputTree, Style
 from ..imports import IMPORT_SCRIPT, IMPORTS_TF, Import, ImportStyle, with_discovery
 from ..merge import Action, MergeResult
 from ..spec import Spec
+from ._runtime import run_dns
 from .app import EXIT_PROBLEMS, BadInput
 from .terminal import progress
 
@@ -41,7 +41,7 @@ def discover_step(ctx: click.Context, spec: Spec, *, nameservers: Sequence[str],
             raise BadInput(f"--nameserver: {err}") from None
     options = DiscoverOptions(nameservers=tuple(servers))
     with progress(len(spec.domains), "reading existing records", quiet=quiet) as bar:
-        results = asyncio.run(discover_and_merge(spec.domains, options=options, force=force, on_done=lambda _: bar.update(1)))
+        results = run_dns(discover_and_merge(spec.domains, options=options, force=force, on_done=lambda _: bar.update(1)))
     refused = [d for r in results for d in r.refusals]
     for result in results:
         shown = [d for d in result.decisions if not quiet or d.action is Action.REFUSE]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import click
 
 from ..audit import audit, targets_for
 from ..report import DomainReport, Report
 from ..spec import load_spec
+from ._runtime import run_dns
 from .app import EXIT_OK, EXIT_PROBLEMS
 from .terminal import is_quiet, progress
 from .validate import dns_options, dns_settings, emit
@@ -75,6 +74,6 @@ def command(
             # The client is made inside the event loop it belongs to.
             return await audit(targets, settings.live_dns(), on_done=done)
 
-        report = asyncio.run(run())
+        report = run_dns(run())
     emit(ctx, report, fmt, output)
     ctx.exit(EXIT_OK if report.all_in_sync() else EXIT_PROBLEMS)

@@ -5,7 +5,6 @@ The input options, the DNS options and the output options are shared with `verif
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from ..formats.common import headline, passed
 from ..inputs import Desired, load_plan, load_specs, load_tf_dir, parse_plan, show_plan
 from ..report import Report
 from ..validation import validate
+from ._runtime import run_dns
 from .app import EXIT_OK, EXIT_PROBLEMS, BadInput
 from .terminal import is_quiet, progress
 
@@ -184,6 +184,6 @@ def command(
                 actions_known=desired.actions_known, on_done=lambda _: bar.update(1),
             )
 
-        report = asyncio.run(run())
+        report = run_dns(run())
     emit(ctx, report, fmt, output)
     ctx.exit(EXIT_OK if passed(report) else EXIT_PROBLEMS)

@@ -6,12 +6,11 @@ Exit 0 only when every expected record is in-sync everywhere and no finding is a
 
 from __future__ import annotations
 
-import asyncio
-
 import click
 
 from ..report import Report, Status
 from ..validation import poll, validate
+from ._runtime import run_dns
 from .app import EXIT_OK, EXIT_PROBLEMS
 from .terminal import progress
 from .validate import dns_options, dns_settings, emit, input_options, read_input
@@ -82,6 +81,6 @@ def command(
         if not quiet:
             click.echo(_progress(report, remaining, pause), err=True)
 
-    report = asyncio.run(poll(one_round, wait=wait, interval=interval, done=Report.all_in_sync, on_wait=on_wait))
+    report = run_dns(poll(one_round, wait=wait, interval=interval, done=Report.all_in_sync, on_wait=on_wait))
     emit(ctx, report, fmt, output)
     ctx.exit(EXIT_OK if report.all_in_sync() else EXIT_PROBLEMS)
