@@ -46,7 +46,7 @@ if str(ROOT) not in sys.path:
 from spotme_dns import validation  # noqa: E402
 from spotme_dns.cli._runtime import run_dns  # noqa: E402
 from spotme_dns.desired import Action, DesiredDomain, DesiredRecord  # noqa: E402
-from spotme_dns.dns_live import EDNS_PAYLOAD, LiveDns, Server  # noqa: E402
+from spotme_dns.dns_live import DEFAULT_CONCURRENCY, EDNS_PAYLOAD, LiveDns, Server  # noqa: E402
 from spotme_dns.report import Status  # noqa: E402
 
 SPOTME_SPF = "v=spf1 include:_spf.spotme.com -all"
@@ -452,7 +452,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="validate speed: spotme-dns vs dnspython and checkdmarc")
     parser.add_argument("--domains", type=int, default=1000, help="domains in the fleet (default 1000)")
     parser.add_argument(
-        "--concurrency", type=int, default=64, help="questions in flight in (a) (default 64, LiveDns's default)"
+        "--concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        help=f"questions in flight in (a) (default {DEFAULT_CONCURRENCY}, LiveDns's and the CLI's default)",
     )
     parser.add_argument("--repeat", type=int, default=5, help="rounds of (a); the median counts (default 5)")
     parser.add_argument("--delay-ms", type=float, default=25.0, help="delay added each way in (b) (default 25)")

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from ..dns_live import LiveDns, Server, parse_server
+from ..dns_live import DEFAULT_CONCURRENCY, LiveDns, Server, parse_server
 from ..formats import FORMATS, render
 from ..formats.common import headline, passed
 from ..inputs import Desired, load_plan, load_specs, load_tf_dir, parse_plan, show_plan
@@ -50,7 +50,7 @@ def dns_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--output", "-o", "output", metavar="FILE", help="Write the report to FILE instead of standard output."),
         click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=2.0, show_default=True, help="Seconds to wait for each DNS answer."),
         click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True, help="Tries again after a timeout."),
-        click.option("--concurrency", type=click.IntRange(1, 4096), default=64, show_default=True, help="DNS questions in flight at once."),
+        click.option("--concurrency", type=click.IntRange(1, 4096), default=DEFAULT_CONCURRENCY, show_default=True, help="DNS questions in flight at once."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
