@@ -379,6 +379,7 @@ def _with_delay(bind: Server, args: argparse.Namespace) -> dict:
             {
                 "concurrency": concurrency,
                 "seconds": round(spot["seconds"], 2),
+                "cpu_seconds": round(spot["cpu_seconds"], 2),
                 "queries": spot["queries"],
                 "findings": spot["findings"],
                 "peak_rss_mb": round(spot["peak_rss_mb"], 1),
@@ -386,6 +387,7 @@ def _with_delay(bind: Server, args: argparse.Namespace) -> dict:
             }
         )
         _say(f"  (b) spotme-dns, {concurrency} in flight: {spot['seconds']:.2f} s for {args.domains} domains "
+             f"({spot['cpu_seconds']:.2f} s CPU, load {os.getloadavg()[0]:.1f}) "
              f"({spot['queries']} queries; {spot['relay']}; peak RSS {spot['peak_rss_mb']:.0f} MB)")  # fmt: skip
     if args.skip_checkdmarc:
         return out
