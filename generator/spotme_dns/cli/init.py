@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -67,7 +68,7 @@ def command(
     _refuse_existing(output, force)
     if schema_ref is not None and (not schema_ref.strip() or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in schema_ref)):
         raise InputError([Problem(Location("--schema-ref"), "expected a path or URL on one line", "bad-flag")])
-    interactive = not no_input and click.get_text_stream("stdin").isatty()
+    interactive = not no_input and sys.stdin.isatty()
     given = {
         Field.DOMAIN: domain, Field.ZONE: zone, Field.PROVIDER: provider, Field.ZONE_ID: zone_id,
         Field.MANDRILL: mandrill_key, Field.DMARC_POLICY: dmarc_policy,

@@ -57,7 +57,7 @@ def progress(length: int, label: str, *, quiet: bool | None = None, stream: IO[A
     Shown only when `stream` (standard error) is a terminal, the run is not quiet, and
     `length` is at least `PROGRESS_MIN_ITEMS`.
     """
-    err = stream if stream is not None else click.get_text_stream("stderr")
+    err = stream if stream is not None else sys.stderr
     quiet = is_quiet() if quiet is None else quiet
     if quiet or length < PROGRESS_MIN_ITEMS or not is_terminal(err):
         yield _NoBar()
