@@ -534,13 +534,14 @@ def _md_inlines(inlines: Inlines, *, table: bool = False) -> str:
     return "".join(parts)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+# Only characters that could start markup are escaped; `|` matters inside table cells only.
+# (str.translate: one pass in C, several times faster than a regex substitution on this hot path.)
+_MD_ESCAPES = {ord(ch): "\\" + ch for ch in "\\`*_[]<>"}
+_MD_ESCAPES_TABLE = {**_MD_ESCAPES, ord("|"): "\\|"}
 
 
 def _md_escape(text: str, *, table: bool = False) -> str:
-    # Only characters that could start markup are escaped; `|` matters inside table cells.
-    escaped = _MD_SPECIAL.sub(r"\\\1", text)
-    return escaped if table else escaped.replace("\\|", "|")
+    return text.translate(_MD_ESCAPES_TABLE if table else _MD_ESCAPES)
 
 
 def _md_code(text: str, *, table: bool) -> str:
@@ -553,6 +554,8 @@ def _md_code(text: str, *, table: bool) -> str:
 
 
 def _longest_run(text: str, ch: str) -> int:
+    if ch not in text:  # the usual case: skip the regex
+        return 0
     runs = re.findall(re.escape(ch) + "+", text)
     return max((len(r) for r in runs), default=0)
 
