@@ -161,7 +161,7 @@ def diff_record(record: DesiredRecord, desired: DesiredDomain, live: LiveView) -
             detail=detail, address=record.address,
         )
 
-    servers_detail = _servers_detail(live, record.name, rdtype)
+    servers_detail = _servers_detail(per_server)
     if expected is None:
         return result(Status.UNKNOWN, _join("the value is not known until apply", servers_detail))
     if not per_server:
@@ -250,10 +250,11 @@ def _conflicts(
     return reasons
 
 
-def _servers_detail(live: LiveView, name: str, rdtype: str) -> str:
-    """Per-server answers, when the servers disagree or some failed; else empty."""
-    per_server = live.server_values(name, rdtype)
-    if not per_server or not (live.disagree(name, rdtype) or live.failed(name, rdtype)):
+def _servers_detail(per_server: tuple[tuple[LiveAnswer, tuple[str, ...] | None], ...]) -> str:
+    """Per-server answers (`LiveView.server_values`), when the servers disagree or some failed; else empty."""
+    answered = {frozenset(values) for _, values in per_server if values is not None}
+    failed = any(values is None for _, values in per_server)
+    if not (len(answered) > 1 or failed):
         return ""
     parts = []
     for answer, values in per_server:
