@@ -8,6 +8,7 @@ from .. import aws
 from ..spec import domain_name_problem, normalize_domain
 from ..spec_write import write_ses_tokens
 from .app import BadInput
+from .terminal import is_quiet
 
 
 @click.command("ses-tokens")
@@ -39,7 +40,7 @@ def command(ctx: click.Context, domain: str, region: str | None, spec_path: str 
         raise BadInput(f"DOMAIN: {problem}")
     name = normalize_domain(domain)
     dkim = aws.get_ses_dkim(name, region=region)
-    quiet = bool(ctx.obj and ctx.obj.get("quiet"))
+    quiet = is_quiet(ctx)
     if spec_path:
         update = write_ses_tokens(spec_path, name, tokens=dkim.tokens, signing_zone=dkim.signing_zone)
         if update.changed:
