@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Protocol
 
@@ -123,7 +123,7 @@ def targets_for(domains: Sequence[str], *, spec: Spec | None = None, ses_tokens:
     for name in dict.fromkeys(names):
         target = AuditTarget.from_spec(in_spec[name]) if name in in_spec else AuditTarget(name)
         if tokens:
-            target = AuditTarget(target.domain, target.zone, tokens, target.expected, target.mandrill_dkim)
+            target = replace(target, ses_tokens=tokens)
         out.append(target)
     return tuple(out)
 
