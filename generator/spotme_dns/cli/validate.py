@@ -103,7 +103,7 @@ def emit(ctx: click.Context, report: Report, fmt: str, output: str | None) -> No
     """Print the report (colour only for text on a terminal, NO_COLOR unset), or write it to a file."""
     if output:
         write_atomically(output, render(report, fmt))
-        if not (ctx.obj or {}).get("quiet"):
+        if not is_quiet(ctx):
             click.echo(f"{headline(report)} (report written to {output})", err=True)
         return
     color = use_color(fmt, sys.stdout)

@@ -12,7 +12,7 @@ from ..report import Report, Status
 from ..validation import poll, validate
 from ._runtime import run_dns
 from .app import EXIT_OK, EXIT_PROBLEMS
-from .terminal import progress
+from .terminal import is_quiet, progress
 from .validate import dns_options, dns_settings, emit, input_options, read_input
 
 
@@ -68,7 +68,7 @@ def command(
     """
     desired = read_input(plan, plan_file, chdir, tf, spec, more_specs)
     settings = dns_settings(nameservers, timeout, retries, concurrency)
-    quiet = bool((ctx.obj or {}).get("quiet"))
+    quiet = is_quiet(ctx)
 
     async def one_round() -> Report:
         with progress(len(desired.domains), "verifying domains", quiet=quiet) as bar:
