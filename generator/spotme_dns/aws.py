@@ -176,19 +176,9 @@ def find_hosted_zone(zone: str, *, client: Any = None) -> HostedZone:
     while True:
         page = _call(f"list Route53 hosted zones named {name}", lambda kw=kwargs: client.list_hosted_zones_by_name(**kw))
         for item in page.get("HostedZones", ()):
-            item_name = _decode_name(item["Name"])
-            if item_name != name:
+            if _decode_name(item["Name"]) != name:
                 continue
-            config = item.get("Config", {})
-            found.append(
-                HostedZone(
-                    id=_bare_zone_id(item["Id"]),
-                    name=item_name,
-                    private=bool(config.get("PrivateZone", False)),
-                    record_count=int(item.get("ResourceRecordSetCount", 0)),
-                    comment=str(config.get("Comment", "") or ""),
-                )
-            )
+            found.append(_hosted_zone(item))
         # Zones are returned in name order starting at DNSName: stop once past our name.
         if not page.get("IsTruncated") or _decode_name(page.get("NextDNSName", "")) != name:
             break
@@ -218,10 +208,14 @@ def get_hosted_zone(zone_id: str, *, client: Any = None) -> HostedZone:
         lambda: client.get_hosted_zone(Id=bare),
         not_found=lambda _: f"no Route53 hosted zone with id {bare} (check 'zone_id' in the spec)",
     )
-    item = reply["HostedZone"]
+    return _hosted_zone(reply["HostedZone"])
+
+
+def _hosted_zone(item: dict[str, Any]) -> HostedZone:
+    """A HostedZone from the `HostedZone` shape both ListHostedZonesByName and GetHostedZone return."""
     config = item.get("Config", {})
     return HostedZone(
-        id=bare,
+        id=_bare_zone_id(item["Id"]),
         name=_decode_name(item["Name"]),
         private=bool(config.get("PrivateZone", False)),
         record_count=int(item.get("ResourceRecordSetCount", 0)),
