@@ -22,10 +22,8 @@ import boto3
 import botocore.exceptions
 
 from .errors import InputError, Location, Problem
+from .spec import DEFAULT_SIGNING_ZONE  # SES's default; regional zones differ (see `SesDkim.signing_zone`)
 from .zonetext import unquote_txt
-
-#: SES's default signing zone; regional zones differ (see `SesDkim.signing_zone`).
-DEFAULT_SIGNING_ZONE = "dkim.amazonses.com"
 
 _T = TypeVar("_T")
 
