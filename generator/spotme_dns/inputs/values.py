@@ -19,18 +19,9 @@ from __future__ import annotations
 
 from .. import zonetext
 from ..model import normalize_name
-from ..zonetext import route53_strings, route53_txt
+from ..zonetext import parse_character_strings, route53_strings, route53_txt
 
 __all__ = ["canonical", "logical_value", "parse_character_strings", "quoted_txt", "route53_strings", "route53_txt"]
-
-
-def parse_character_strings(text: str, *, octal: bool = False) -> list[str] | None:
-    """Split master-file text into character-strings (RFC 1035 §5.1); None when malformed.
-
-    `zonetext.parse_character_strings`: `\\DDD` is decimal, or octal with `octal=True`
-    (Route53's spelling).
-    """
-    return zonetext.parse_character_strings(text, octal=octal)
 
 
 def quoted_txt(content: str) -> str:
