@@ -413,7 +413,8 @@ class _Merger:
             return wanted
         if len(found) > 1:
             listed = "; ".join(_show(v.text) for v in found)
-            if not self.refuse(
+            # Refused or forced, the spec's record is what gets written.
+            self.refuse(
                 name, "TXT", "dmarc-multiple-records",
                 f"{name} has {len(found)} DMARC records ({listed}): receivers ignore them all (RFC 7489 §6.6.3)",
                 advice=(
@@ -423,8 +424,7 @@ class _Merger:
                 ),
                 forceable=not self.per_value,
                 forced=f"replaced the {len(found)} DMARC records ({listed}) with {_show(ours)}",
-            ):
-                return wanted
+            )
             return wanted
         current = found[0]
         try:
