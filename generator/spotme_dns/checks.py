@@ -329,16 +329,12 @@ def _plan_only_findings(desired: DesiredDomain) -> list[Finding]:
 # --------------------------------------------------------------------------- servers
 
 
-def _failed(answer: LiveAnswer) -> bool:
-    return not answer.ok
-
-
 def check_dns_errors(zone: str, answers: Mapping[tuple[str, str], tuple[LiveAnswer, ...]]) -> list[Finding]:
     """One `dns-error` per server and kind of failure, naming the questions it failed."""
     failures: dict[tuple[str, str], list[LiveAnswer]] = {}
     for key in sorted(answers):
         for answer in answers[key]:
-            if _failed(answer):
+            if not answer.ok:
                 failures.setdefault((str(answer.server or "resolver"), answer.outcome.value), []).append(answer)
     out = []
     for (server, outcome), failed in sorted(failures.items()):
