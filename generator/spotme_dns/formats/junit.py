@@ -1,6 +1,6 @@
 """JUnit XML for CI: one testcase per record and per check finding, a suite per domain.
 
-Failures: for `verify` every record not in sync; for `validate`/`check` conflicts. Error
+Failures: for `verify` and `check` every record not in sync; for `validate` conflicts. Error
 findings fail in both; warnings and info pass with their message in system-out. A domain
 without findings gets one passing `checks` testcase. Records unknown until apply are skipped
 in `validate`.
