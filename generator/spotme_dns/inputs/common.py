@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..desired import Action, DesiredDomain, DesiredRecord
 from ..model import normalize_name
@@ -141,7 +141,7 @@ def infer_zones(candidates: list[Candidate]) -> list[Candidate]:
             continue
         zone = _longest_zone(c.name, known)
         if zone:
-            out.append(_with_zone(c, zone))
+            out.append(replace(c, zone=zone))
         else:
             unzoned[c.module].append(c)
     for group in unzoned.values():
@@ -149,16 +149,8 @@ def infer_zones(candidates: list[Candidate]) -> list[Candidate]:
         common = labels_suffix(bases)
         for c, base in zip(group, bases, strict=True):
             zone = common if common.count(".") >= 1 else base
-            out.append(_with_zone(c, zone))
+            out.append(replace(c, zone=zone))
     return out
-
-
-def _with_zone(c: Candidate, zone: str) -> Candidate:
-    return Candidate(
-        name=c.name, type=c.type, values=c.values, action=c.action, deleted=c.deleted, zone=zone,
-        module=c.module, address=c.address, ttl=c.ttl, proxied=c.proxied,
-        authoritative=c.authoritative, removed=c.removed, strings=c.strings,
-    )
 
 
 def sending_domains(names: Iterable[str], zone: str) -> set[str]:
