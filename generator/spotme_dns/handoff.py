@@ -21,7 +21,8 @@ from enum import Enum
 import idna
 
 from . import dmarc, spf
-from .model import TXT_STRING_LIMIT, DomainRecords, Purpose, Record, RecordType, chunk_txt
+from .model import TXT_STRING_LIMIT, DomainRecords, Purpose, Record, RecordType
+from .render.common import txt_strings
 
 SUPPORT_SENDER = "support@spotme.com"
 SPOTME_INCLUDE = "include:_spf.spotme.com"
@@ -379,16 +380,16 @@ def _records_section(d: str, zone: str, rows: tuple[_Row, ...]) -> list[Block]:
     ]
     for row in rows:
         if row.record.type is RecordType.TXT and len(row.text.encode("utf-8")) > TXT_STRING_LIMIT:
-            parts = chunk_txt(row.text)
+            strings = txt_strings(row.text, escape_non_ascii=False)
             blocks += [
                 Paragraph(_inl(
                     "The ", _PURPOSE_LABEL[row.purpose], " value at ", Code(row.record.name), " is ",
                     f"{len(row.text.encode('utf-8'))} characters long, more than the {TXT_STRING_LIMIT} that one DNS "
                     "text string holds. Most consoles split it for you; receivers join the parts again "
                     "(RFC 7208 \u00a73.3). If your console asks for the strings, type it as these "
-                    f"{len(parts)} quoted strings on one line:",
+                    f"{len(strings)} quoted strings on one line:",
                 )),
-                CodeBlock(" ".join(_quoted(p) for p in parts)),
+                CodeBlock(" ".join(f'"{string}"' for string in strings)),
             ]
     return blocks
 
@@ -484,11 +485,6 @@ _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
 def _typed(value: str) -> str:
     """A value as typed: control characters (never typable) as RFC 1035 `\\DDD` escapes."""
     return _UNPRINTABLE.sub(lambda m: f"\\{ord(m.group()):03d}", value)
-
-
-def _quoted(part: str) -> str:
-    """One character-string in zone-file presentation (RFC 1035 §5.1): quotes and backslashes escaped."""
-    return '"' + _typed(part.replace("\\", "\\\\").replace('"', '\\"')) + '"'
 
 
 # ---------------------------------------------------------------------------------------------
