@@ -76,8 +76,3 @@ class ExistingDomain:
 
     def get(self, name: str, type: str) -> ExistingRecord | None:
         return next((r for r in self.records if r.name == name and r.type == type), None)
-
-    @property
-    def has_ids(self) -> bool:
-        """Record ids are known for every value (needed to import per-value resources)."""
-        return all(v.record_id for r in self.records for v in r.values)

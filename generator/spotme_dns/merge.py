@@ -108,10 +108,6 @@ class MergeResult:
     def ok(self) -> bool:
         return not self.refusals
 
-    def comments(self) -> tuple[str, ...]:
-        """The decisions as one-line comments for the generated file."""
-        return tuple(str(d) for d in self.decisions)
-
 
 def merge(spec: DomainSpec, existing: ExistingDomain, *, force: bool = False) -> MergeResult:
     """Merge `existing` into `spec`; pure. With `force`, forceable refusals become FORCED."""
