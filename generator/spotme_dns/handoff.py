@@ -219,16 +219,16 @@ def _spf_section(d: str, rows: tuple[_Row, ...]) -> list[Block]:
     row = _first(rows, Purpose.SPF)
     if row is None:
         return []
+    all_term, kept = _spf_parts(row.text)
     blocks: list[Block] = [
         Heading(3, _inl("SPF: which servers may send e-mail as ", Code(d))),
         Paragraph(_inl(
             "SPF (Sender Policy Framework) is a TXT record at ", Code(d), " that lists the servers allowed to send "
             "e-mail for the domain. ", Code(SPOTME_INCLUDE), " adds SpotMe's servers; the final ",
-            Code(_all_term(row.text)), " tells receivers what to do with mail from servers that are not listed. "
+            Code(all_term), " tells receivers what to do with mail from servers that are not listed. "
             "Without it, receivers are likely to treat the e-mails sent from the platform as spam.",
         )),
     ]
-    kept = _kept_spf_terms(row.text)
     if kept:
         keep_note = _inl(
             "The value below already keeps the terms of your current SPF record (",
@@ -437,21 +437,18 @@ def _unicode(name: str) -> str:
         return name
 
 
-def _all_term(spf_text: str) -> str:
+def _spf_parts(spf_text: str) -> tuple[str, tuple[str, ...]]:
+    """The SPF value's `all` term (`-all` when unreadable) and its terms that are neither SpotMe's
+    include nor an `all`, from one parse."""
     try:
-        term = spf.parse_spf(spf_text).all_term
+        record = spf.parse_spf(spf_text)
     except spf.SpfSyntaxError:
-        term = None
-    return term.text if term is not None else "-all"
-
-
-def _kept_spf_terms(spf_text: str) -> tuple[str, ...]:
-    """The terms of the SPF value that are neither SpotMe's include nor the final `all`."""
-    try:
-        terms = spf.parse_spf(spf_text).terms
-    except spf.SpfSyntaxError:
-        return ()
-    return tuple(t.text for t in terms if t.key != SPOTME_INCLUDE and not (t.name == "all" and not t.is_modifier))
+        return "-all", ()
+    all_term = record.all_term
+    kept = tuple(
+        t.text for t in record.terms if t.key != SPOTME_INCLUDE and not (t.name == "all" and not t.is_modifier)
+    )
+    return (all_term.text if all_term is not None else "-all"), kept
 
 
 def _joined(parts: list[Inline]) -> list[Inline | str]:
