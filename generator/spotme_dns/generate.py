@@ -194,7 +194,7 @@ def plan_tree(
                     "reserved-folder-name",
                 )
             )
-        for req in renderer.providers(domain):
+        for req in domain_reqs[domain.domain]:
             first = requirements.setdefault(req.name, (req, domain))
             if (first[0].source, first[0].version) != (req.source, req.version):
                 problems.append(
