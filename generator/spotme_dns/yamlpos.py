@@ -142,10 +142,6 @@ def parse_yaml(text: str, path: str) -> tuple[YNode, list[Problem]]:
     return builder.root, builder.problems
 
 
-class _Fatal(Exception):
-    """Stops building: the rest of the document cannot be read sensibly."""
-
-
 class _Frame:
     """A mapping or sequence being built."""
 
