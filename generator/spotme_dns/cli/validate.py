@@ -99,6 +99,19 @@ def dns_settings(nameservers: tuple[str, ...], timeout: float, retries: int, con
     return DnsSettings(tuple(servers), timeout, retries, concurrency)
 
 
+async def validate_round(desired: Desired, settings: DnsSettings, *, command: str, label: str, quiet: bool) -> Report:
+    """One run of `validation.validate` over every desired domain, with a progress bar.
+
+    The `LiveDns` client is made here, inside the event loop it belongs to, and afresh for
+    each call: `verify --wait` reuses no answer from an earlier round.
+    """
+    with progress(len(desired.domains), label, quiet=quiet) as bar:
+        return await validate(
+            desired.domains, dns=settings.live_dns(), command=command, notes=desired.notes,
+            actions_known=desired.actions_known, on_done=lambda _: bar.update(1),
+        )
+
+
 def emit(ctx: click.Context, report: Report, fmt: str, output: str | None) -> None:
     """Print the report (colour only for text on a terminal, NO_COLOR unset), or write it to a file."""
     if output:
@@ -175,15 +188,8 @@ def command(
     desired = read_input(plan, plan_file, chdir, tf, spec, more_specs)
     settings = dns_settings(nameservers, timeout, retries, concurrency)
 
-    with progress(len(desired.domains), "validating domains", quiet=is_quiet(ctx)) as bar:
-
-        async def run() -> Report:
-            # The client is made inside the event loop it belongs to.
-            return await validate(
-                desired.domains, dns=settings.live_dns(), command="validate", notes=desired.notes,
-                actions_known=desired.actions_known, on_done=lambda _: bar.update(1),
-            )
-
-        report = run_dns(run())
+    report = run_dns(
+        validate_round(desired, settings, command="validate", label="validating domains", quiet=is_quiet(ctx))
+    )
     emit(ctx, report, fmt, output)
     ctx.exit(EXIT_OK if passed(report) else EXIT_PROBLEMS)

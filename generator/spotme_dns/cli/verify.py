@@ -6,14 +6,16 @@ Exit 0 only when every expected record is in-sync everywhere and no finding is a
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 import click
 
 from ..report import Report, Status
-from ..validation import poll, validate
+from ..validation import poll
 from ._runtime import run_dns
 from .app import EXIT_OK, EXIT_PROBLEMS
-from .terminal import is_quiet, progress
-from .validate import dns_options, dns_settings, emit, input_options, read_input
+from .terminal import is_quiet
+from .validate import dns_options, dns_settings, emit, input_options, read_input, validate_round
 
 
 def _progress(report: Report, remaining: float, pause: float) -> str:
@@ -70,12 +72,8 @@ def command(
     settings = dns_settings(nameservers, timeout, retries, concurrency)
     quiet = is_quiet(ctx)
 
-    async def one_round() -> Report:
-        with progress(len(desired.domains), "verifying domains", quiet=quiet) as bar:
-            return await validate(
-                desired.domains, dns=settings.live_dns(), command="verify", notes=desired.notes,
-                actions_known=desired.actions_known, on_done=lambda _: bar.update(1),
-            )
+    def one_round() -> Awaitable[Report]:
+        return validate_round(desired, settings, command="verify", label="verifying domains", quiet=quiet)
 
     def on_wait(report: Report, remaining: float, pause: float) -> None:
         if not quiet:
