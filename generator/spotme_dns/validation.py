@@ -16,11 +16,12 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+from .checks import run_checks
 from .desired import DesiredDomain
 from .diff import LiveView, diff_domain
 from .dns_live import DnsLookupError, LiveAnswer, LiveDns, Outcome, Server
 from .model import normalize_name
-from .report import DomainReport, Finding, Report, Severity
+from .report import DomainReport, Finding, Report
 
 
 async def validate(
@@ -100,20 +101,8 @@ async def _domain_report(desired: DesiredDomain, dns: LiveDns, actions_known: bo
     if live.zone != desired.zone:
         desired = dataclasses.replace(desired, zone=live.zone)
     records = diff_domain(desired, live)
-    findings = await _run_checks(desired, live, dns, actions_known)
+    findings = await run_checks(desired, live, dns, actions_known=actions_known)
     return DomainReport(domain=desired.domain, zone=live.zone, records=records, findings=findings)
-
-
-async def _run_checks(desired: DesiredDomain, live: LiveView, dns: LiveDns, actions_known: bool) -> tuple[Finding, ...]:
-    """The checks module's findings (imported lazily: validate works without it)."""
-    try:
-        from . import checks
-    except ModuleNotFoundError as err:
-        if err.name != f"{__package__}.checks":
-            raise
-        # Without the checks, at least say that the zone's servers could not be asked.
-        return (Finding(Severity.ERROR, "dns-error", live.zone, live.error),) if live.error else ()
-    return tuple(await checks.run_checks(desired, live, dns, actions_known=actions_known))
 
 
 async def _pause(seconds: float) -> None:
