@@ -31,7 +31,7 @@ from .desired import DesiredDomain
 from .dmarc import DmarcSyntaxError, is_dmarc, parse_dmarc
 from .dns_live import DnsLookupError, LiveAnswer, Outcome, Server
 from .errors import InputError, Location, Problem
-from .model import DomainRecords, Purpose, RecordType
+from .model import DomainRecords, Purpose, RecordType, name_order
 from .records import build_records
 from .report import DomainReport, Finding, RecordResult, Report, Severity, Status
 from .spec import DomainSpec, Spec, domain_name_problem, normalize_domain
@@ -326,7 +326,7 @@ def expected_sets(target: AuditTarget) -> tuple[_Expected, ...]:
     if target.mandrill_dkim:
         for selector, host in checks.MANDRILL_SELECTORS:
             out.append(_Expected(f"{selector}._domainkey.{d}", "CNAME", (_Slot(Purpose.MANDRILL_DKIM, None),), host))
-    return tuple(sorted(out, key=lambda e: (tuple(reversed(e.name.split("."))), e.type)))
+    return tuple(sorted(out, key=lambda e: (name_order(e.name), e.type)))
 
 
 def judge_record(
@@ -551,7 +551,7 @@ def _ordered(findings: list[Finding]) -> tuple[Finding, ...]:
     return tuple(
         sorted(
             unique,
-            key=lambda f: (order.get(f.code, len(order) + _INFO_ORDER.get(f.code, 0)), tuple(reversed(f.name.split("."))), f.message),
+            key=lambda f: (order.get(f.code, len(order) + _INFO_ORDER.get(f.code, 0)), name_order(f.name), f.message),
         )
     )
 

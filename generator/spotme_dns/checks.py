@@ -71,6 +71,7 @@ from typing import Protocol
 from .desired import Action, DesiredDomain, DesiredRecord
 from .dmarc import DmarcRecord, DmarcSyntaxError, is_dmarc, parse_dmarc, report_host, weakens
 from .dns_live import DnsLookupError, LiveAnswer, Outcome, Server
+from .model import name_order
 from .report import Finding, Severity
 from .spf import ADVISORY_SIZE, LOOKUP_LIMIT, STRING_LIMIT, VOID_LOOKUP_LIMIT, SpfSyntaxError, is_spf
 from .spf_eval import NodeStatus, SpfNode, SpfResolver, SpfTree, describe_path, gather_all, parse_spf_cached, spf_tree
@@ -295,11 +296,7 @@ async def run_checks(
 
 def _sorted(found: list[Finding]) -> tuple[Finding, ...]:
     unique = list(dict.fromkeys(found))
-    return tuple(sorted(unique, key=lambda f: (_ORDER[f.code], _name_order(f.name), f.message)))
-
-
-def _name_order(name: str) -> tuple[str, ...]:
-    return tuple(reversed(name.split(".")))
+    return tuple(sorted(unique, key=lambda f: (_ORDER[f.code], name_order(f.name), f.message)))
 
 
 def _keys_to_ask(desired: DesiredDomain) -> list[tuple[str, str]]:

@@ -28,6 +28,7 @@ from .dns_live import DnsLookupError, LiveAnswer, LiveDns, Outcome, Server
 from .errors import InputError, Problem
 from .existing import ExistingDomain, ExistingRecord, ExistingValue, Source
 from .merge import Action, Decision, MergeResult, merge, refuse_spf_lookups
+from .model import name_order
 from .records import MANDRILL_DKIM, spf_value
 from .spec import DomainSpec, Provider
 from .spf_eval import NodeStatus, describe_path, spf_tree
@@ -227,7 +228,7 @@ def _differences(found: ExistingDomain, live: tuple[ExistingRecord, ...]) -> tup
 
 
 def _sorted(records: tuple[ExistingRecord, ...] | list[ExistingRecord]) -> tuple[ExistingRecord, ...]:
-    return tuple(sorted(records, key=lambda r: (tuple(reversed(r.name.split("."))), r.type)))
+    return tuple(sorted(records, key=lambda r: (name_order(r.name), r.type)))
 
 
 # ------------------------------------------------------------------------------ SPF lookups

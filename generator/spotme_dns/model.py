@@ -121,9 +121,14 @@ class DomainRecords:
         return {r.key: r for r in self.records}
 
 
+def name_order(name: str) -> tuple[str, ...]:
+    """Sort key for names: labels from the right, so a domain's records stay together."""
+    return tuple(reversed(name.split(".")))
+
+
 def sort_records(records: list[Record] | tuple[Record, ...]) -> tuple[Record, ...]:
     """The one order record sets are kept in: owner name by labels from the right, then type."""
-    return tuple(sorted(records, key=lambda r: (tuple(reversed(r.name.split("."))), r.type.value)))
+    return tuple(sorted(records, key=lambda r: (name_order(r.name), r.type.value)))
 
 
 def chunk_txt(value: str, limit: int = TXT_STRING_LIMIT) -> list[str]:

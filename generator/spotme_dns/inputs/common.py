@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from ..desired import Action, DesiredDomain, DesiredRecord
-from ..model import normalize_name
+from ..model import name_order, normalize_name
 from ..report import Finding, Severity
 from .values import canonical
 
@@ -161,11 +161,6 @@ def sending_domains(names: Iterable[str], zone: str) -> set[str]:
         if base != name or name == zone:
             out.add(base)
     return out
-
-
-def name_order(name: str) -> tuple[str, ...]:
-    """Names sorted by labels from the right, so a domain's records stay together."""
-    return tuple(reversed(name.split(".")))
 
 
 def assemble(candidates: list[Candidate]) -> tuple[DesiredDomain, ...]:
