@@ -10,8 +10,6 @@ or invalid.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 
 from ruamel.yaml import YAML
@@ -19,6 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from .errors import InputError, Location, Problem
+from .fileio import write_atomically
 from .spec import DEFAULT_SIGNING_ZONE, normalize_domain, parse_spec_text
 from .yamlpos import read_text
 
@@ -44,7 +43,7 @@ def write_ses_tokens(path: str, domain: str, *, tokens: tuple[str, ...], signing
     if new_text == text:
         return SpecUpdate(path, changed=False)
     parse_spec_text(new_text, path)  # never write a spec that no longer loads
-    _replace_file(path, new_text)
+    write_atomically(path, new_text, keep_mode=True)
     return SpecUpdate(path, changed=True)
 
 
@@ -118,19 +117,3 @@ def _find_domain(data: object, domain: str, path: str) -> CommentedMap:
     raise InputError(
         [Problem(Location(path), f"no entry for domain {wanted} in the spec (its domains: {listed})", "domain-not-in-spec")]
     )
-
-
-def _replace_file(path: str, text: str) -> None:
-    """Write `text` to `path` atomically, keeping the file's permissions."""
-    directory = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode & 0o7777
-    fd, temp = tempfile.mkstemp(prefix=".spotme-dns-", suffix=".yaml", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise

@@ -10,9 +10,10 @@ import click
 
 from .. import dmarc
 from ..errors import InputError, Location, Problem
+from ..fileio import write_atomically
 from ..spec import Provider, load_spec, parse_spec_text
 from ..spec_template import PLACEHOLDER, Field, InitAnswers, answer_problems, check_one, render_spec, with_placeholders
-from .schema import schema_path, write_atomically
+from .schema import schema_path
 from .terminal import is_quiet
 
 TOKEN_COUNT = 3

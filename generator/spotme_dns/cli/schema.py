@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 
 import click
 
-from ..errors import InputError, Location, Problem
+from ..fileio import write_atomically
 from .terminal import is_quiet
 
 #: Where the schema lives inside the installed package (package-data `schema/*.json`).
@@ -25,29 +23,6 @@ def schema_path() -> Path:
     """The schema's path on disk (the package is installed as files, editable or not)."""
     return Path(str(resources.files("spotme_dns").joinpath(SCHEMA_RESOURCE))).resolve()
 
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same directory, then rename.
-
-    Nothing half-written is ever left at `path`; raises InputError when it cannot be written.
-    """
-    loc = Location(str(path))
-    if path.is_dir():
-        raise InputError([Problem(loc, "is a directory; give a file name", "output-is-directory")])
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError([Problem(loc, f"directory {str(parent)!r} does not exist", "output-dir-missing")])
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError as err:
-        raise InputError([Problem(loc, f"cannot write: {err.strerror or err}", "output-unwritable")]) from None
 
 
 @click.command("schema")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import click
 
 from ..dns_live import DEFAULT_CONCURRENCY, LiveDns, Server, parse_server
+from ..fileio import write_atomically
 from ..formats import FORMATS, render
 from ..formats.common import headline, passed
 from ..inputs import Desired, load_plan, load_specs, load_tf_dir, parse_plan, show_plan
@@ -115,7 +115,7 @@ async def validate_round(desired: Desired, settings: DnsSettings, *, command: st
 def emit(ctx: click.Context, report: Report, fmt: str, output: str | None) -> None:
     """Print the report (colour only for text on a terminal, NO_COLOR unset), or write it to a file."""
     if output:
-        write_atomically(output, render(report, fmt))
+        write_atomically(output, render(report, fmt), label="--output")
         if not is_quiet(ctx):
             click.echo(f"{headline(report)} (report written to {output})", err=True)
         return
@@ -128,24 +128,6 @@ def use_color(fmt: str, stream: Any) -> bool:
     isatty = getattr(stream, "isatty", None)
     return fmt == "text" and bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
 
-
-def write_atomically(path: str, text: str) -> None:
-    """Write next to the target and rename, so a failure leaves nothing half-written."""
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, temp = tempfile.mkstemp(prefix=".spotme-dns-", dir=directory)
-    except OSError as err:
-        raise BadInput(f"--output {path}: cannot write in {directory}: {err.strerror or err}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except OSError as err:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise BadInput(f"--output {path}: {err.strerror or err}") from None
 
 
 @click.command("validate")
