@@ -129,21 +129,16 @@ def test_spf_over_ten_lookups_counted_live_refused(bind, tmp_path):
     assert "#   forced: acme-events.com TXT: wrote an SPF record that needs 11 DNS lookups" in main_tf
 
 
-def test_weakened_dmarc_refused(bind, tmp_path):
-    """The spec asks p=none where p=reject is published: exit 1 and nothing written; --force writes it."""
-    bind.set_zones({
-        D: zone_text(D, ['_dmarc TXT "v=DMARC1; p=reject; rua=mailto:dmarc@acme-events.com"']),
-        "spotme.com": SPOTME_ZONE,
-    })
-    spec = write_spec(tmp_path, spec_text(extra="    dmarc: {policy: none}\n"))
+def test_stricter_live_dmarc_kept_tag_by_tag(bind, tmp_path):
+    """Issue 8 point 3: the spec's p=none is a minimum: the live p=reject, sp and rua survive (exit 0)."""
+    live = "v=DMARC1; p=reject; sp=reject; rua=mailto:dmarc@acme-events.com"
+    bind.set_zones({D: zone_text(D, [f'_dmarc TXT "{live}"']), "spotme.com": SPOTME_ZONE})
+    spec = write_spec(tmp_path, spec_text(extra="    dmarc: {policy: none, adkim: s}\n"))
     out = tmp_path / "out"
     result = generate(spec, out, "--nameserver", bind.address)
-    assert result.exit_code == 1, result.output
-    assert "refuse: _dmarc.acme-events.com TXT: the spec asks for p=none but _dmarc.acme-events.com has p=reject" in result.output
-    assert not out.exists()
-    forced = generate(spec, out, "--nameserver", bind.address, "--force")
-    assert forced.exit_code == 0, forced.output
-    assert "v=DMARC1; p=none;" in (out / D / "main.tf").read_text()
+    assert result.exit_code == 0, result.output
+    assert "kept the live p=reject: stricter than the spec's p=none" in result.output
+    assert "v=DMARC1; p=reject; sp=reject; rua=mailto:dmarc@acme-events.com; adkim=s;" in (out / D / "main.tf").read_text()
 
 
 def test_cname_conflict_not_lifted_by_force(bind, tmp_path):

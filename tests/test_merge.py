@@ -168,30 +168,49 @@ def test_existing_dmarc_kept_verbatim_without_dmarc_section():
 
 
 @pytest.mark.parametrize(
-    ("old", "policy", "code"),
+    ("old", "policy"),
     [
-        pytest.param("v=DMARC1; p=reject", "quarantine", "dmarc-weakened", id="reject-to-quarantine"),
-        pytest.param("v=DMARC1; p=reject", "none", "dmarc-weakened", id="reject-to-none"),
-        pytest.param("v=DMARC1; p=quarantine; pct=50", "none", "dmarc-weakened", id="quarantine-to-none"),
+        pytest.param("v=DMARC1; p=reject", "quarantine", id="reject-over-quarantine"),
+        pytest.param("v=DMARC1; p=reject", "none", id="reject-over-none"),
+        pytest.param("v=DMARC1; p=quarantine; pct=50", "none", id="quarantine-over-none"),
     ],
 )
-def test_weakening_dmarc_needs_force(old, policy, code):
-    """A spec that weakens p is refused (exit 1); with --force the spec's record is written."""
+def test_spec_policy_is_a_minimum(old, policy):
+    """Issue 8 point 3: a stricter live p is kept with a note, never weakened (with or without --force)."""
     s = spec(f"    dmarc: {{policy: {policy}}}\n")
-    result = merge(s, existing(("_dmarc", "TXT", [old])))
-    (refusal,) = result.refusals
-    assert refusal.code == code and refusal.forceable and f"p={policy}" in refusal.message
-    forced = merge(s, existing(("_dmarc", "TXT", [old])), force=True)
-    assert forced.ok and forced.domain.dmarc.text() == f"v=DMARC1; p={policy};"
-    assert code in codes(forced, Action.FORCED)
+    for force in (False, True):
+        result = merge(s, existing(("_dmarc", "TXT", [old])), force=force)
+        assert result.ok
+        assert result.domain.dmarc.text() == old  # adopted as it is
+        (note,) = [d for d in result.decisions if d.code == "dmarc-stricter-kept"]
+        assert f"stricter than the spec's p={policy}" in note.message
+
+
+def test_stricter_live_policy_kept_when_spec_names_none():
+    """A dmarc section without `policy`: the note says so, never "the spec asks for p=none"."""
+    result = merge(spec("    dmarc: {rua: [mailto:d@acme-events.com]}\n"), existing(("_dmarc", "TXT", ["v=DMARC1; p=reject; sp=quarantine"])))
+    assert result.ok and result.domain.dmarc.text() == "v=DMARC1; p=reject; sp=quarantine; rua=mailto:d@acme-events.com;"
+    text = "\n".join(str(d) for d in result.decisions)
+    assert "the spec names no policy" in text and "asks for p=none" not in text
+
+
+def test_dmarc_merged_tag_by_tag():
+    """Live sp/np/rua/ruf/fo/adkim survive unless the spec sets them; the spec's sp is a minimum too."""
+    live = "v=DMARC1; p=quarantine; sp=reject; np=reject; rua=mailto:agg@acme-events.com; ruf=mailto:f@acme-events.com; fo=1; adkim=s"
+    result = merge(spec("    dmarc: {policy: reject, sp: none, rua: [mailto:new@acme-events.com]}\n"), existing(("_dmarc", "TXT", [live])))
+    assert result.ok
+    assert result.domain.dmarc.text() == (
+        "v=DMARC1; p=reject; sp=reject; np=reject; rua=mailto:new@acme-events.com; ruf=mailto:f@acme-events.com; fo=1; adkim=s;"
+    )
+    (change,) = [d for d in result.decisions if d.code == "dmarc-merged"]
+    assert "p: quarantine -> reject" in change.message and "rua: mailto:agg@acme-events.com -> mailto:new@acme-events.com" in change.message
+    assert "kept sp=reject (live)" in "\n".join(str(d) for d in result.decisions)
 
 
 def test_stronger_or_same_dmarc_from_spec():
-    """Strengthening replaces the record (saying which tags go); the same policy is adopted as it is."""
+    """Strengthening keeps the live tags; a record equal in meaning is adopted byte for byte."""
     stronger = merge(spec("    dmarc: {policy: reject}\n"), existing(("_dmarc", "TXT", ["v=DMARC1; p=none; rua=mailto:a@acme-events.com"])))
-    assert stronger.ok and stronger.domain.dmarc.text() == "v=DMARC1; p=reject;"
-    (change,) = [d for d in stronger.decisions if d.code == "dmarc-replaced"]
-    assert "drops rua=mailto:a@acme-events.com" in change.message
+    assert stronger.ok and stronger.domain.dmarc.text() == "v=DMARC1; p=reject; rua=mailto:a@acme-events.com;"
     same = merge(spec("    dmarc: {policy: reject, rua: [mailto:dmarc@acme-events.com]}\n"), existing(("_dmarc", "TXT", [REJECT])))
     assert same.domain.dmarc.text() == REJECT and "dmarc-unchanged" in codes(same, Action.ADOPT)
 
@@ -231,7 +250,7 @@ def test_right_cnames_adopted_wrong_ones_refused():
     "records",
     [
         pytest.param([("mte2._domainkey", "TXT", ["v=DKIM1; k=rsa; p=MIGf"])], id="txt-where-cname-goes"),
-        pytest.param([("_dmarc", "CNAME", ["dmarc.vendor.example"])], id="cname-where-txt-goes"),
+        pytest.param([("_dmarc", "CNAME", ["dmarc.vendor.example"])], id="cname-where-txt-goes-unresolved"),
     ],
 )
 def test_cname_beside_other_data_refused_even_with_force(records):

@@ -114,15 +114,32 @@ async def discover_domain(
     elif spec.provider is Provider.CLOUDFLARE and cloudflare is not None:
         found = await asyncio.to_thread(_read_cloudflare, spec, names, cloudflare)
     else:
-        records, problem = await _read_live(spec, names, live)
+        records, problem, wildcards = await _read_live(spec, names, live)
         if problem:
             raise DiscoverError(spec, f"cannot read the existing records from live DNS: {problem}")
-        return ExistingDomain(spec.domain, spec.zone, Source.LIVE_DNS, records, spec.zone_id)
-    live_records, problem = await _read_live(spec, names, live)
+        found = ExistingDomain(spec.domain, spec.zone, Source.LIVE_DNS, records, spec.zone_id, wildcards)
+        return await _dmarc_context(spec, found, live)
+    live_records, problem, wildcards = await _read_live(spec, names, live)
     if problem:
         note = f"live DNS not compared with the {found.source} ({problem})"
-        return replace(found, notes=found.notes + (note,))
-    return replace(found, notes=found.notes + _differences(found, live_records))
+        found = replace(found, notes=found.notes + (note,))
+    else:
+        found = replace(found, notes=found.notes + wildcards + _differences(found, live_records))
+    return await _dmarc_context(spec, found, live)
+
+
+async def _dmarc_context(spec: DomainSpec, found: ExistingDomain, live: LiveDns) -> ExistingDomain:
+    """What merging DMARC needs beyond the domain's own names: the policy above the domain
+    (RFC 9989 DNS Tree Walk) and, for a `_dmarc` CNAME, the record at its target."""
+    if not spec.dmarc.manage:
+        return found
+    name = f"_dmarc.{spec.domain}"
+    walk = await live.dmarc_tree_walk(spec.domain)
+    delegated = None
+    if found.get(name, "CNAME") is not None:
+        answer = await live.resolve(name, "TXT")
+        delegated = answer.values if answer.outcome is Outcome.ANSWER else ()
+    return replace(found, parent_dmarc=walk, dmarc_delegated=delegated)
 
 
 # ------------------------------------------------------------------------------ the sources
@@ -176,17 +193,26 @@ def _read_cloudflare(spec: DomainSpec, names: tuple[str, ...], api: CloudflareAp
     return ExistingDomain(spec.domain, spec.zone, Source.CLOUDFLARE, _sorted(records), zone_id, tuple(notes))
 
 
-async def _read_live(spec: DomainSpec, names: tuple[str, ...], live: LiveDns) -> tuple[tuple[ExistingRecord, ...], str]:
-    """What the authoritative servers serve at `names`; (records, "") or ((), why it failed)."""
+async def _read_live(
+    spec: DomainSpec, names: tuple[str, ...], live: LiveDns
+) -> tuple[tuple[ExistingRecord, ...], str, tuple[str, ...]]:
+    """What the authoritative servers serve at `names`: (records, "", notes) or ((), why it failed, ()).
+
+    Answers a wildcard synthesised (RFC 4592) are no records: they are left out, and said in a note.
+    """
     try:
         await live.authoritative_servers(spec.zone)
     except DnsLookupError as err:
-        return (), f"{err} (use --nameserver to name the servers)"
+        return (), f"{err} (use --nameserver to name the servers)", ()
     questions = [(name, rtype) for name in names for rtype in _LIVE_TYPES]
-    answers = await asyncio.gather(*(live.query_all(spec.zone, name, rtype) for name, rtype in questions))
+    answers = await asyncio.gather(*(live.query_own(spec.zone, name, rtype) for name, rtype in questions))
     records: list[ExistingRecord] = []
     failures: list[str] = []
+    wildcards: dict[str, str] = {}
     for (name, rtype), per_server in zip(questions, answers, strict=True):
+        for answer in per_server:
+            if answer.wildcard:
+                wildcards.setdefault(name, answer.wildcard)
         definite = [a for a in per_server if a.ok]
         failed = [a for a in per_server if not a.ok]
         if failed:
@@ -198,8 +224,13 @@ async def _read_live(spec: DomainSpec, names: tuple[str, ...], live: LiveDns) ->
             records.append(ExistingRecord(name, rtype, tuple(ExistingValue(v) for v in values), ttl))
     if failures:
         shown = "; ".join(failures[:4]) + (f"; and {len(failures) - 4} more" if len(failures) > 4 else "")
-        return (), shown
-    return _sorted(records), ""
+        return (), shown, ()
+    notes = tuple(
+        f"{name}: only the wildcard {what} answers there, which is no record of its own (RFC 4592): "
+        "not adopted, nothing in the way"
+        for name, what in wildcards.items()
+    )
+    return _sorted(records), "", notes
 
 
 def _own_values(answers: list[LiveAnswer], rtype: str) -> tuple[str, ...]:

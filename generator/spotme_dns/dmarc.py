@@ -162,3 +162,118 @@ def build_dmarc(policy: str, tags: list[tuple[str, str]] | tuple[tuple[str, str]
 def weakens(old: str, new: str) -> bool:
     """True when policy `new` is weaker than `old` (reject > quarantine > none)."""
     return POLICY_STRENGTH.get(new.lower(), 0) < POLICY_STRENGTH.get(old.lower(), 0)
+
+
+def stricter(a: str, b: str) -> str:
+    """The stronger of two policies (reject > quarantine > none)."""
+    return a if POLICY_STRENGTH.get(a.lower(), 0) >= POLICY_STRENGTH.get(b.lower(), 0) else b
+
+
+def effective(record: DmarcRecord, tag: str) -> str:
+    """What a policy tag means when absent: `sp` falls back to `p`, `np` to `sp` then `p`
+    (RFC 7489 §6.3, RFC 9989 §4.7)."""
+    order = {"p": ("p",), "sp": ("sp", "p"), "np": ("np", "sp", "p")}[tag]
+    return next(((record.get(t) or "").lower() for t in order if record.get(t)), "none")
+
+
+def same_meaning(a: str, b: str) -> bool:
+    """Two DMARC texts that say the same: tag order after v, spacing, a trailing ';' and
+    the case of keyword values aside (report URIs compared as written)."""
+    try:
+        left, right = parse_dmarc(a), parse_dmarc(b)
+    except DmarcSyntaxError:
+        return a == b
+    return _meaning(left) == _meaning(right)
+
+
+def _meaning(record: DmarcRecord) -> dict[str, str]:
+    return {k: v.strip() if k in ("rua", "ruf") else v.strip().lower() for k, v in record.tags}
+
+
+# --------------------------------------------------------------------------- the DNS tree walk
+
+#: RFC 9989 §4.10: no walk asks more than eight names (the Author Domain, then at most seven).
+TREE_WALK_LIMIT = 8
+
+
+def tree_walk_names(domain: str) -> tuple[str, ...]:
+    """The names above `domain` whose `_dmarc` TXT the RFC 9989 §4.10 DNS Tree Walk asks, nearest first.
+
+    A domain of more than eight labels is first shortened to seven (step 4), so the walk
+    asks at most eight names in all. The single-label name (the top-level domain) is left
+    out: a record there is a Public Suffix Domain's (`psd=y`), a default for owners who
+    publish nothing, which a domain owner's own record rightly overrides (RFC 9989 §4.10.1,
+    "PSD policy is not used for Organizational Domains that have published a DMARC Policy
+    Record").
+    """
+    labels = domain.rstrip(".").lower().split(".")
+    start = min(len(labels) - 1, TREE_WALK_LIMIT - 1)
+    return tuple(".".join(labels[-k:]) for k in range(start, 1, -1))
+
+
+@dataclass(frozen=True)
+class ParentPolicy:
+    """The policy a subdomain would inherit from its Organizational Domain's record."""
+
+    domain: str
+    """Where the record is (the Organizational Domain)."""
+    record: str
+    tag: str
+    """`sp` when the record has one, else `p` (RFC 9989 §4.10.1: an existing subdomain)."""
+    policy: str
+
+    def describe(self) -> str:
+        return f"_dmarc.{self.domain} ({self.tag}={self.policy})"
+
+
+@dataclass(frozen=True)
+class TreeWalk:
+    """What the walk above a domain found."""
+
+    parent: ParentPolicy | None
+    unread: tuple[str, ...] = ()
+    """`_dmarc` names that could not be read (a server failed): a stricter policy there is unknown."""
+
+
+def inherited_policy(domain: str, found: list[tuple[str, tuple[str, ...] | None]] | tuple[tuple[str, tuple[str, ...] | None], ...]) -> TreeWalk:
+    """The Organizational Domain's policy for `domain` from the walk's answers (pure).
+
+    `found` pairs each name of `tree_walk_names(domain)`, nearest first, with the TXT values
+    at its `_dmarc` name (None: could not be read). RFC 9989 §4.10: records that are not
+    DMARC are discarded, several DMARC records at one name are all discarded; a record with
+    `psd=n` is the Organizational Domain, one with `psd=y` makes the name one label below it
+    the Organizational Domain, otherwise the record with the fewest labels is. The policy a
+    subdomain that exists takes from it is `sp`, else `p` (§4.10.1). `np` is left out: it
+    governs names that do not exist, and a domain that publishes records exists.
+    """
+    valid: list[tuple[str, str, DmarcRecord]] = []
+    unread: list[str] = []
+    for name, values in found:
+        if values is None:
+            unread.append(f"_dmarc.{name}")
+            continue
+        texts = [v for v in values if is_dmarc(v)]
+        if len(texts) != 1:
+            continue
+        try:
+            record = parse_dmarc(texts[0])
+        except DmarcSyntaxError:
+            continue
+        psd = (record.get("psd") or "").lower()
+        if psd == "y":
+            # A Public Suffix Domain: the Organizational Domain is the name one label below it.
+            below = next((v for v in valid if v[0].count(".") == name.count(".") + 1), None)
+            valid = [below] if below else []
+            break
+        valid.append((name, texts[0], record))
+        if psd == "n":
+            valid = [valid[-1]]
+            break
+    if not valid:
+        return TreeWalk(None, tuple(unread))
+    name, text, record = valid[-1]  # the fewest labels
+    tag = "sp" if record.get("sp") else "p"
+    policy = effective(record, "sp")
+    if domain.rstrip(".").lower() == name:
+        return TreeWalk(None, tuple(unread))
+    return TreeWalk(ParentPolicy(name, text, tag, policy), tuple(unread))

@@ -19,8 +19,10 @@ A `LiveDns` instance belongs to one event loop: create one per `asyncio.run`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ipaddress
 import re
+import secrets
 import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -39,6 +41,8 @@ import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.resolver
+
+from . import dmarc
 
 MAX_CNAME_HOPS = 8
 """How many CNAMEs `resolve` follows before giving up (a loop or a misconfiguration)."""
@@ -187,6 +191,9 @@ class LiveAnswer:
     """Human text: why it failed, or the CNAME chain that was followed."""
     chain: tuple[str, ...] = ()
     """The CNAME targets followed from `name`, in order (empty when `name` is not a CNAME)."""
+    wildcard: str = ""
+    """Set by `LiveDns.query_own` when the server's answer was synthesised from a wildcard
+    (RFC 4592): what the wildcard gives; the answer then reads NXDOMAIN (no record of its own)."""
 
     @property
     def ok(self) -> bool:
@@ -227,6 +234,15 @@ class _Reply:
 
 def _describe_chain(chain: tuple[str, ...]) -> str:
     return "CNAME to " + " -> ".join(chain) if chain else ""
+
+
+def _positive(answer: LiveAnswer) -> bool:
+    """Data, or a CNAME on the way to it: what a wildcard can synthesise."""
+    return (answer.outcome is Outcome.ANSWER and bool(answer.values)) or bool(answer.chain)
+
+
+def _shape(answer: LiveAnswer) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    return (answer.outcome.value, answer.values, answer.chain)
 
 
 # --------------------------------------------------------------------------- classification
@@ -385,6 +401,8 @@ class LiveDns:
         self._zone_servers: dict[str, asyncio.Future[tuple[Server, ...]]] = {}
         self._system: dns.asyncresolver.Resolver | None = None
         self._sent = 0
+        # One random label per run: a name no zone holds, to see what wildcards synthesise.
+        self._probe_label = f"spotme-probe-{secrets.token_hex(6)}"
 
     @property
     def stats(self) -> int:
@@ -430,6 +448,49 @@ class LiveDns:
         _, _, type_text = _check_question(name, rdtype)
         key = (_normalise(name), type_text)
         return await _shared(self._resolved, key, lambda: self._follow(*key))
+
+    async def query_own(self, zone: str, name: str, rdtype: str) -> tuple[LiveAnswer, ...]:
+        """`query_all`, with answers a wildcard synthesised told apart from the name's own records.
+
+        RFC 4592: a server answers a name that does not exist from a `*` record of its
+        closest encloser, so `_dmarc.example.com` may "have" a CNAME or TXT that is not a
+        record at all (nothing to import, nothing in the way of a new record). To tell, a
+        label no zone holds is asked under the same parent with the same type: when a
+        server gives it the same positive answer (the same values, the same CNAME chain),
+        the name's answer is synthesised, and reads NXDOMAIN with `wildcard` saying what the
+        wildcard gives. A real record equal to the wildcard's data cannot be told apart
+        this way and is taken for the wildcard (harmless: creating it again changes nothing).
+        """
+        answers = await self.query_all(zone, name, rdtype)
+        name = _normalise(name)
+        if name == _normalise(zone) or "." not in name or not any(_positive(a) for a in answers):
+            return answers
+        parent = name.split(".", 1)[1]
+        probes = await self.query_all(zone, f"{self._probe_label}.{parent}", rdtype)
+        out = []
+        for answer, probe in zip(answers, probes, strict=True):
+            if _positive(answer) and _positive(probe) and _shape(answer) == _shape(probe):
+                what = _describe_chain(answer.chain) or f"{answer.rdtype} {', '.join(repr(v) for v in answer.values)}"
+                answer = dataclasses.replace(
+                    answer, outcome=Outcome.NXDOMAIN, values=(), chain=(), wildcard=f"*.{parent} {what}",
+                    detail=f"only the wildcard *.{parent} answers here ({what}): no record of its own (RFC 4592)",
+                )
+            out.append(answer)
+        return tuple(out)
+
+    async def dmarc_tree_walk(self, domain: str) -> dmarc.TreeWalk:
+        """The Organizational Domain's DMARC policy above `domain`, by the RFC 9989 §4.10 DNS Tree Walk.
+
+        Asks `_dmarc.<name>` TXT (following CNAMEs, as receivers do) for every name of
+        `dmarc.tree_walk_names`, concurrently; `dmarc.inherited_policy` reads the answers.
+        """
+        names = dmarc.tree_walk_names(domain)
+        answers = await asyncio.gather(*(self.resolve(f"_dmarc.{n}", "TXT") for n in names))
+        found = [
+            (n, a.values if a.outcome is Outcome.ANSWER else (() if a.ok else None))
+            for n, a in zip(names, answers, strict=True)
+        ]
+        return dmarc.inherited_policy(domain, found)
 
     # ----------------------------------------------------------------- resolving
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from .dmarc import TreeWalk
+
 
 class Source(str, Enum):
     """Where the existing records were read."""
@@ -69,6 +71,11 @@ class ExistingDomain:
     """The hosted zone / Cloudflare zone id, when the source knows it."""
     notes: tuple[str, ...] = ()
     """What discovery noticed on the way (for example live DNS disagreeing with the API)."""
+    dmarc_delegated: tuple[str, ...] | None = None
+    """When `_dmarc.<domain>` is a CNAME: the TXT values at the end of its chain (what
+    receivers read), () when there is nothing there; None when it is no CNAME."""
+    parent_dmarc: TreeWalk | None = None
+    """The Organizational Domain's policy above the domain (RFC 9989 DNS Tree Walk), if asked."""
 
     def at(self, name: str) -> tuple[ExistingRecord, ...]:
         """Every existing record set at `name`."""

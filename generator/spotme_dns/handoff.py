@@ -257,7 +257,11 @@ def _spf_section(d: str, rows: tuple[_Row, ...]) -> list[Block]:
 def _dmarc_section(d: str, rows: tuple[_Row, ...]) -> list[Block]:
     row = _first(rows, Purpose.DMARC)
     if row is None:
-        return []
+        # `dmarc: {manage: false}`, or a delegated record adopted by `generate --discover`.
+        return [Paragraph(_inl(
+            "DMARC: ", Code(f"_dmarc.{d}"), " is not part of this change. It is managed elsewhere (for example "
+            "by a DMARC service it points to) and stays as it is.",
+        ))]
     blocks: list[Block] = [
         Heading(3, _inl("DMARC: what receivers do with e-mail that fails the checks")),
         Paragraph(_inl(

@@ -11,8 +11,12 @@ The rules (issue 4):
 - Other TXT values at the domain are carried unchanged into the Route53 record set (in
   Route53 all TXT values of a name are one record set; Cloudflare keeps one record per value,
   so there they are simply left alone).
-- An existing DMARC record is kept unless the spec has a `dmarc` section; weakening `p`
-  (reject to quarantine or none, quarantine to none) is refused without --force.
+- DMARC merges tag by tag: the spec's `p`/`sp`/`np` are minimums (a stricter live one is
+  kept), live tags the spec does not set (`rua`, `ruf`, `fo`, ...) survive, and a subdomain's
+  `p` is at least the policy it would inherit from its Organizational Domain (RFC 9989 DNS
+  Tree Walk, read by discovery). A record equal in meaning is adopted byte for byte. A
+  `_dmarc` CNAME to a DMARC service that serves a valid record is adopted: no DMARC
+  record is written (as with `dmarc: {manage: false}`).
 - DKIM CNAMEs that already point right are adopted (imported), not recreated.
 A refusal that --force cannot lift is something no generated Terraform can apply (a CNAME
 beside other data, RFC 1034 §3.6.2): the user must fix the zone first.
@@ -64,7 +68,7 @@ class Decision:
     type: str
     message: str
     code: str
-    """Stable kebab-case id (`spf-merged`, `dmarc-weakened`, ...)."""
+    """Stable kebab-case id (`spf-merged`, `dmarc-merged`, ...)."""
     forceable: bool = True
     """For a refusal: whether --force lifts it."""
 
@@ -381,6 +385,15 @@ class _Merger:
     def merge_dmarc(self) -> DmarcSpec:
         spec, name = self.spec, f"_dmarc.{self.spec.domain}"
         wanted = spec.dmarc
+        if not wanted.manage:
+            self.decide(
+                Action.KEEP, name, "TXT", "dmarc-not-managed",
+                f"dmarc.manage is false: no DMARC record written, {name} stays as it is",
+            )
+            return wanted
+        delegated = self.delegated_dmarc(name)
+        if delegated is not None:
+            return delegated
         if self.cname_in_the_way(name):
             return wanted
         record = self.existing.get(name, "TXT")
@@ -389,7 +402,6 @@ class _Merger:
         values = record.values if record else ()
         found = [v for v in values if dmarc.is_dmarc(v.text)]
         others = [v for v in values if not dmarc.is_dmarc(v.text)]
-        ours = wanted.text()
         if others:
             shown = "; ".join(_show(v.text) for v in others)
             if self.provider is Provider.ROUTE53:
@@ -405,8 +417,10 @@ class _Merger:
             else:
                 self.decide(Action.KEEP, name, "TXT", "txt-left-alone", f"left {shown} alone")
         if not found:
-            self.decide(Action.ADD, name, "TXT", "dmarc-added", f"no DMARC record yet: adding {_show(ours)}")
-            return wanted
+            merged = self.at_least_parent(name, wanted)
+            self.decide(Action.ADD, name, "TXT", "dmarc-added", f"no DMARC record yet: adding {_show(merged.text())}")
+            return merged
+        ours = wanted.text()
         if len(found) > 1:
             listed = "; ".join(_show(v.text) for v in found)
             # Refused or forced, the spec's record is what gets written.
@@ -436,37 +450,132 @@ class _Merger:
                 return wanted
             self.claim(name, ours, current)
             return wanted
-        if not wanted.explicit:
-            self.decide(
-                Action.ADOPT, name, "TXT", "dmarc-kept",
-                f"kept the existing DMARC record {_show(current.text)} (the spec has no dmarc section)",
-            )
-            adopted = replace(wanted, policy=parsed.policy, tags=tuple(t for t in parsed.tags if t[0] not in ("v", "p")), raw=current.text)
+        merged, changes = self.merge_dmarc_tags(name, wanted, parsed)
+        if dmarc.same_meaning(merged.text(), current.text):
+            # Equal in meaning: adopted byte for byte, so nothing changes and nothing is added beside it.
+            why = "meets the spec" if wanted.explicit else "kept (the spec has no dmarc section)"
+            code = "dmarc-unchanged" if wanted.explicit else "dmarc-kept"
+            self.decide(Action.ADOPT, name, "TXT", code, f"DMARC record {why}: adopted as it is, {_show(current.text)}")
             self.claim(name, current.text, current)
-            return adopted
-        if _same_dmarc(parsed, wanted.text()):
-            self.decide(Action.ADOPT, name, "TXT", "dmarc-unchanged", f"DMARC record already as the spec asks: {_show(current.text)}")
-            self.claim(name, current.text, current)
-            return replace(wanted, raw=current.text)
-        if dmarc.weakens(parsed.policy, wanted.policy):
-            if not self.refuse(
-                name, "TXT", "dmarc-weakened",
-                f"the spec asks for p={wanted.policy} but {name} has p={parsed.policy}: that weakens the policy and "
-                "lets spoofed mail through",
-                advice=f"Set dmarc.policy: {parsed.policy} in the spec, or use --force",
-                forceable=True,
-                forced=f"weakened DMARC from p={parsed.policy} to p={wanted.policy}: {_show(current.text)} becomes {_show(ours)}",
-            ):
-                return wanted
-        else:
-            dropped = [f"{k}={v}" for k, v in parsed.tags if k not in ("v", "p") and k not in dict(wanted.tags)]
-            lost = f" (drops {', '.join(dropped)})" if dropped else ""
+            return replace(merged, raw=current.text)
+        self.decide(
+            Action.CHANGE, name, "TXT", "dmarc-merged",
+            f"merged tag by tag: {_show(current.text)} becomes {_show(merged.text())} ({'; '.join(changes)})",
+        )
+        self.claim(name, merged.text(), current)
+        return merged
+
+    def merge_dmarc_tags(
+        self, name: str, wanted: DmarcSpec, live: dmarc.DmarcRecord
+    ) -> tuple[DmarcSpec, list[str]]:
+        """The spec's record merged into the live one, tag by tag, never weaker.
+
+        The spec's `p`, `sp` and `np` are minimums: a stricter live one is kept (with a note).
+        Every other live tag (`rua`, `ruf`, `fo`, `adkim`, `aspf`, ...) survives unless the spec
+        sets it; `pct` and `t` never move towards less enforcement. A subdomain's `p` is at
+        least what it would inherit from its Organizational Domain (`at_least_parent`).
+        """
+        spec_tags = dict(wanted.tags)
+        changes: list[str] = []
+        policy = wanted.policy
+        if dmarc.weakens(live.policy, policy):
+            origin = f"the spec's p={policy}" if wanted.policy_explicit else f"the default p={policy} (the spec names no policy)"
             self.decide(
-                Action.CHANGE, name, "TXT", "dmarc-replaced",
-                f"replaced {_show(current.text)} with {_show(ours)} as the spec asks{lost}",
+                Action.NOTE, name, "TXT", "dmarc-stricter-kept",
+                f"kept the live p={live.policy}: stricter than {origin}; the spec's policy is a minimum",
             )
-        self.claim(name, ours, current)
-        return wanted
+            policy = live.policy
+        tags: dict[str, str] = {k: v for k, v in live.tags if k not in ("v", "p")}
+        for key, value in spec_tags.items():
+            old = tags.get(key)
+            if key in ("sp", "np"):
+                current = dmarc.effective(live, key)
+                if dmarc.weakens(current, value):
+                    self.decide(
+                        Action.NOTE, name, "TXT", "dmarc-stricter-kept",
+                        f"kept {key}={current} (live): stricter than the spec's {key}={value}",
+                    )
+                    value = current
+            elif key == "pct" and int(value) < int(live.get("pct") or 100):
+                self.decide(Action.NOTE, name, "TXT", "dmarc-stricter-kept", f"kept pct={live.get('pct') or 100} (live): the spec's pct={value} would apply the policy to less mail")
+                value = live.get("pct") or "100"
+            elif key == "t" and value.lower() == "y" and (live.get("t") or "n").lower() != "y":
+                self.decide(Action.NOTE, name, "TXT", "dmarc-stricter-kept", "kept test mode off (live): the spec's t=y would demote the policy (RFC 9989)")
+                if old is None:
+                    continue
+                value = old
+            if old is not None and old != value:
+                changes.append(f"{key}: {old} -> {value}")
+            elif old is None:
+                changes.append(f"+{key}={value}")
+            tags[key] = value
+        kept = [f"{k}={v}" for k, v in live.tags if k not in ("v", "p") and k not in spec_tags]
+        if kept:
+            self.decide(Action.KEEP, name, "TXT", "dmarc-tags-kept", f"kept the live {', '.join(kept)}")
+        if policy != live.policy:
+            changes.insert(0, f"p: {live.policy} -> {policy}")
+        merged = replace(wanted, policy=policy, tags=tuple(tags.items()), raw=None)
+        floor = self.at_least_parent(name, merged)
+        if floor.policy != merged.policy:
+            changes.insert(0, f"p: {merged.policy} -> {floor.policy}")
+        return floor, changes
+
+    def at_least_parent(self, name: str, wanted: DmarcSpec) -> DmarcSpec:
+        """A subdomain's record overrides its Organizational Domain's policy (RFC 7489 §6.6.3,
+        RFC 9989 §4.10.1): raise `p` to what the subdomain would otherwise inherit."""
+        walk = self.existing.parent_dmarc
+        if walk is None:
+            return wanted
+        for unread in walk.unread:
+            self.decide(
+                Action.NOTE, name, "TXT", "dmarc-parent-unknown",
+                f"could not read {unread} (DNS tree walk, RFC 9989 §4.10): a stricter policy there would not be seen",
+            )
+        parent = walk.parent
+        if parent is None or not dmarc.weakens(parent.policy, wanted.policy):
+            return wanted
+        self.decide(
+            Action.NOTE, name, "TXT", "dmarc-parent-policy",
+            f"p={parent.policy} inherited from {parent.describe()}: a record at {name} overrides the "
+            f"Organizational Domain's policy for {self.spec.domain} (RFC 9989 §4.10.1), so it must be at least as "
+            f"strict (the spec asks for p={wanted.policy})",
+        )
+        return replace(wanted, policy=parent.policy, raw=None)
+
+    def delegated_dmarc(self, name: str) -> DmarcSpec | None:
+        """`_dmarc.<domain>` is a CNAME to a DMARC service that serves a valid record: adopt it as is."""
+        cname = self.existing.get(name, "CNAME")
+        resolved = self.existing.dmarc_delegated
+        if cname is None or resolved is None:
+            return None
+        records = [t for t in resolved if dmarc.is_dmarc(t)]
+        if len(records) != 1:
+            return None
+        try:
+            parsed = dmarc.parse_dmarc(records[0])
+        except dmarc.DmarcSyntaxError:
+            return None
+        wanted = self.spec.dmarc
+        target = ", ".join(cname.texts)
+        parent = self.existing.parent_dmarc.parent if self.existing.parent_dmarc else None
+        floor = wanted.policy if wanted.policy_explicit else "none"
+        if parent is not None:
+            floor = dmarc.stricter(floor, parent.policy)
+        if dmarc.weakens(floor, parsed.policy):
+            self.refuse(
+                name, "TXT", "dmarc-delegated-weaker",
+                f"{name} is a CNAME to {target}, whose record {_show(records[0])} has p={parsed.policy}, weaker "
+                f"than p={floor} ({'the spec' if not parent or floor == wanted.policy else parent.describe()})",
+                advice="Raise the policy at the DMARC service, or remove the CNAME so spotme-dns writes the record",
+                forceable=False,
+            )
+            return replace(wanted, manage=False)
+        self.decide(
+            Action.ADOPT, name, "CNAME", "dmarc-delegated",
+            f"{name} is a CNAME to {target}, which serves a valid DMARC record {_show(records[0])}: adopted as it "
+            "is, no DMARC record written (dmarc: {manage: false} in the spec says the same)",
+        )
+        return replace(wanted, manage=False, raw=None)
 
     def claim(self, name: str, our_text: str, current: ExistingValue) -> None:
         if self.per_value:
@@ -562,14 +671,4 @@ class _Merger:
                 forced=f"wrote no imports for the records at {', '.join(dict.fromkeys(missing))}: their Cloudflare ids are unknown",
             )
         return tuple(out)
-
-
-def _same_dmarc(parsed: dmarc.DmarcRecord, text: str) -> bool:
-    """Two DMARC records that say the same (tag order after v=DMARC1 and case aside)."""
-    other = dmarc.parse_dmarc(text)
-
-    def norm(r: dmarc.DmarcRecord) -> dict[str, str]:
-        return {k: v.strip().lower() if k not in ("rua", "ruf") else v.strip() for k, v in r.tags}
-
-    return norm(parsed) == norm(other)
 

@@ -24,10 +24,9 @@ def build_records(domain: DomainSpec) -> DomainRecords:
         Value(domain.mandrill.verification, Purpose.MANDRILL_VERIFY),
         *(Value(text, Purpose.KEPT_TXT) for text in domain.keep_txt),
     ]
-    records = [
-        Record.make(d, RecordType.TXT, apex_values, ttl),
-        Record.make(f"_dmarc.{d}", RecordType.TXT, [Value(domain.dmarc.text(), Purpose.DMARC)], ttl),
-    ]
+    records = [Record.make(d, RecordType.TXT, apex_values, ttl)]
+    if domain.dmarc.manage:  # else DMARC is someone else's (`dmarc: {manage: false}`, a delegated record)
+        records.append(Record.make(f"_dmarc.{d}", RecordType.TXT, [Value(domain.dmarc.text(), Purpose.DMARC)], ttl))
     for token in domain.ses.dkim_tokens:
         target = f"{token}.{domain.ses.signing_zone}"
         records.append(Record.make(f"{token}._domainkey.{d}", RecordType.CNAME, [Value(target, Purpose.SES_DKIM)], ttl))

@@ -82,6 +82,11 @@ class DmarcSpec:
     """The spec has a `dmarc` section (so `generate --discover` may change an existing record)."""
     raw: str | None = None
     """An existing record adopted as it is, byte for byte (set by `generate --discover`)."""
+    policy_explicit: bool = field(default=False, compare=False)
+    """The spec names `dmarc.policy` (else `policy` is the default, none)."""
+    manage: bool = True
+    """False: spotme-dns writes no DMARC record and leaves `_dmarc.<domain>` alone
+    (`dmarc: {manage: false}`, or a delegated record adopted by `generate --discover`)."""
 
     def text(self) -> str:
         if self.raw is not None:
@@ -131,7 +136,7 @@ DEFAULTABLE = tuple(k for k in DOMAIN_KEYS if k not in ("domain", "zone", "zone_
 SES_KEYS = ("dkim_tokens", "signing_zone")
 MANDRILL_KEYS = ("verification", "dkim")
 SPF_KEYS = ("include", "keep", "all")
-DMARC_KEYS = ("policy",) + tuple(t for t in dmarc.KNOWN_TAGS if t not in ("v", "p"))
+DMARC_KEYS = ("manage", "policy",) + tuple(t for t in dmarc.KNOWN_TAGS if t not in ("v", "p"))
 CLOUDFLARE_KEYS = ("version",)
 
 
@@ -709,6 +714,17 @@ def _check_dmarc(c: _Collector, node: YNode | None, where: str) -> DmarcSpec | N
     m: dict[str, YNode] = node.value  # type: ignore[assignment]
     _unknown_keys(c, node, DMARC_KEYS, where, hints=_DMARC_HINTS)
     before = c.attempts
+    if "manage" in m:
+        manage = m["manage"]
+        if not isinstance(manage.value, bool):
+            c.add(manage, f"{where}.manage", f"expected true or false (got {manage.value!r})", "bad-type")
+            return None
+        if manage.value is False:
+            others = [k for k in m if k != "manage"]
+            if others:
+                c.add(node, where, f"'manage: false' leaves DMARC alone, so {', '.join(others)} would be ignored: remove {'them' if len(others) > 1 else 'it'}", "dmarc-syntax")
+                return None
+            return DmarcSpec(explicit=True, manage=False)
     policy = "none"
     if "policy" in m:
         text = _string(c, m["policy"], f"{where}.policy", "none, quarantine or reject")
@@ -718,7 +734,7 @@ def _check_dmarc(c: _Collector, node: YNode | None, where: str) -> DmarcSpec | N
             policy = text
     tags: list[tuple[str, str]] = []
     for key, value_node in m.items():
-        if key == "policy" or key not in DMARC_KEYS:
+        if key in ("policy", "manage") or key not in DMARC_KEYS:
             continue
         if key in ("rua", "ruf"):
             items = _string_list(c, value_node, f"{where}.{key}", "report URIs (mailto:...)")
@@ -753,7 +769,7 @@ def _check_dmarc(c: _Collector, node: YNode | None, where: str) -> DmarcSpec | N
         tags.append((key, text))
     if c.attempts > before:
         return None
-    return DmarcSpec(policy, tuple(tags), explicit=True)
+    return DmarcSpec(policy, tuple(tags), explicit=True, policy_explicit="policy" in m)
 
 
 def _check_keep_txt(c: _Collector, node: YNode | None, where: str) -> tuple[str, ...]:

@@ -52,6 +52,8 @@ class ModuleRenderer:
 
         if domain.provider is Provider.CLOUDFLARE and domain.cloudflare_version != 5:
             refuse("terraform/modules/cloudflare uses Cloudflare provider v5 (cloudflare_dns_record), the spec asks for v4")
+        if not domain.dmarc.manage:
+            refuse("DMARC is not managed here (dmarc.manage false, or a delegated record), but the modules always write one")
         if domain.dmarc.raw is not None:
             refuse("the existing DMARC record is adopted verbatim, which the modules' inputs can not express")
         other = sorted({k for k, _ in domain.dmarc.tags} - {"rua", "ruf"})

@@ -186,8 +186,16 @@ defs = {
         "description": "The DMARC policy record at _dmarc.<domain> (RFC 7489; the RFC 9989 tags np, psd and t are "
                        "accepted). v=DMARC1 and p= are written first.",
         "additionalProperties": False,
+        # manage: false says "leave DMARC alone": then no other key means anything.
+        "if": {"properties": {"manage": {"const": False}}, "required": ["manage"]},
+        "then": {"maxProperties": 1},
         "properties": {
-            "policy": {**policy, "default": "none", "description": "p=: none, quarantine or reject."},
+            "manage": {"type": "boolean", "default": True,
+                       "description": "false: write no DMARC record and leave _dmarc.<domain> as it is (a record "
+                                      "managed elsewhere, e.g. a CNAME to a DMARC vendor)."},
+            "policy": {**policy, "default": "none",
+                       "description": "p=: none, quarantine or reject. A minimum: generate --discover keeps a "
+                                      "stricter live policy."},
             "sp": {**policy, "description": "sp=: the policy for subdomains (default: policy)."},
             "np": {**policy, "description": "np= (RFC 9989): the policy for non-existent subdomains."},
             "rua": {**uri_list, "description": "rua=: where aggregate reports go (mailto: URIs)."},
