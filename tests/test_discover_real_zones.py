@@ -1,0 +1,203 @@
+"""`generate --discover` against zones as customers really have them (issue 8, points 3-7):
+wildcards, delegated DMARC, subdomains under a stricter Organizational Domain, two SPF records.
+Every zone is served by a real BIND; every run goes through the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+
+from click.testing import CliRunner
+
+from spotme_dns.cli.app import cli
+from spotme_dns.dns_live import LiveDns, Outcome
+from tests.support.bind import zone_text
+
+D = "acme-events.com"
+ORG = "org.test"
+SUB = f"mail.{ORG}"
+TOKENS = ("abcdefghijklmnop1234", "qrstuvwxyzabcdef5678", "ghijklmnopqrstuv9012")
+SPOTME_ZONE = zone_text("spotme.com", ['_spf TXT "v=spf1 ip4:203.0.113.0/24 -all"'])
+
+
+def spec_text(domain: str = D, *, zone: str | None = None, provider: str = "generic", extra: str = "") -> str:
+    zone_line = f"\n    zone: {zone}" if zone else ""
+    return f"""\
+version: 1
+domains:
+  - domain: {domain}{zone_line}
+    provider: {provider}
+    ses:
+      dkim_tokens: [{", ".join(TOKENS)}]
+    mandrill:
+      verification: mandrill_verify.AbC123xyz
+{extra}"""
+
+
+def generate(tmp_path, text: str, bind, *args: str):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, *args])
+    return result, out
+
+
+def body(path) -> str:
+    """A generated file without its comment lines (the decisions are written there as comments)."""
+    return "\n".join(line for line in path.read_text().splitlines() if not line.lstrip().startswith("#"))
+
+
+# ------------------------------------------------------------------------------ wildcards (point 5)
+
+
+def test_wildcard_cname_is_no_record(bind, tmp_path):
+    """`* CNAME` answers at _dmarc and at the DKIM names: synthesised (RFC 4592), not in the way."""
+    bind.set_zones({
+        D: zone_text(D, ["* CNAME www.elsewhere.example.", '@ TXT "v=spf1 mx ~all"']),
+        "spotme.com": SPOTME_ZONE,
+    })
+    result, out = generate(tmp_path, spec_text(), bind)
+    assert result.exit_code == 0, result.output
+    assert "only the wildcard *.acme-events.com CNAME to www.elsewhere.example answers there" in result.output
+    assert "cname-conflict" not in result.output and "refuse" not in result.output
+    main_tf = (out / D / "main.tf").read_text()
+    assert "v=DMARC1; p=none;" in main_tf and "dkim1.mandrillapp.com" in main_tf
+
+
+def test_wildcard_txt_is_no_record(bind, tmp_path):
+    """`* TXT` synthesises a TXT at _dmarc.<domain> and at the DKIM names: none of it is adopted."""
+    bind.set_zones({
+        D: zone_text(D, ['* TXT "hello=world"', '@ TXT "v=spf1 mx ~all"']),
+        "spotme.com": SPOTME_ZONE,
+    })
+    result, out = generate(tmp_path, spec_text(), bind)
+    assert result.exit_code == 0, result.output
+    assert "only the wildcard *.acme-events.com TXT 'hello=world' answers there" in result.output
+    assert "left 'hello=world' alone" not in result.output
+    assert "hello=world" not in body(out / D / "main.tf")
+
+
+def test_real_record_beside_wildcard_still_counts(bind, tmp_path):
+    """A real TXT at a DKIM name under a wildcard is still a conflict (only synthesised answers are dropped)."""
+    bind.set_zones({
+        D: zone_text(D, ['* TXT "hello=world"', 'mte1._domainkey TXT "v=DKIM1; p=old"']),
+        "spotme.com": SPOTME_ZONE,
+    })
+    result, out = generate(tmp_path, spec_text(), bind, "--force")
+    assert result.exit_code == 1, result.output
+    assert "mte1._domainkey.acme-events.com already holds TXT 'v=DKIM1; p=old'" in result.output
+
+
+# ------------------------------------------------------------------------------ delegated DMARC (point 6)
+
+
+VENDOR = "dmarc-vendor.test"
+
+
+def test_delegated_dmarc_adopted_no_resource(bind, tmp_path):
+    """`_dmarc CNAME` to a DMARC service serving a valid record: adopted, no DMARC resource written."""
+    bind.set_zones({
+        D: zone_text(D, [f"_dmarc CNAME {D}.d.{VENDOR}."]),
+        VENDOR: zone_text(VENDOR, [f'{D}.d TXT "v=DMARC1; p=quarantine; rua=mailto:agg@{VENDOR}"']),
+        "spotme.com": SPOTME_ZONE,
+    })
+    result, out = generate(tmp_path, spec_text(), bind)
+    assert result.exit_code == 0, result.output
+    assert f"_dmarc.{D} is a CNAME to {D}.d.{VENDOR}, which serves a valid DMARC record" in result.output
+    main_tf = body(out / D / "main.tf")
+    assert "DMARC1" not in main_tf and f"_dmarc.{D}" not in main_tf
+    assert "is not part of this change" in (out / D / "HANDOFF.md").read_text()
+
+
+def test_delegated_dmarc_weaker_than_spec_refused(bind, tmp_path):
+    """The spec asks p=reject, the delegated record says p=none: nothing spotme-dns can write fixes it."""
+    bind.set_zones({
+        D: zone_text(D, [f"_dmarc CNAME {D}.d.{VENDOR}."]),
+        VENDOR: zone_text(VENDOR, [f'{D}.d TXT "v=DMARC1; p=none"']),
+        "spotme.com": SPOTME_ZONE,
+    })
+    result, out = generate(tmp_path, spec_text(extra="    dmarc: {policy: reject}\n"), bind, "--force")
+    assert result.exit_code == 1, result.output
+    assert "has p=none, weaker than p=reject" in result.output
+    assert not out.exists()
+
+
+def test_dmarc_manage_false_leaves_dmarc_alone(bind, tmp_path):
+    """`dmarc: {manage: false}`: no DMARC resource whatever is live."""
+    bind.set_zones({D: zone_text(D, ['_dmarc TXT "v=DMARC1; p=reject"']), "spotme.com": SPOTME_ZONE})
+    result, out = generate(tmp_path, spec_text(extra="    dmarc: {manage: false}\n"), bind)
+    assert result.exit_code == 0, result.output
+    assert "dmarc.manage is false: no DMARC record written" in result.output
+    assert "DMARC1" not in body(out / D / "main.tf")
+
+
+# ------------------------------------------------------------------------------ subdomains (point 4)
+
+
+def test_subdomain_inherits_stricter_org_policy(bind, tmp_path):
+    """Sending from mail.org.test: its own record would override org.test's sp=reject, so p=reject it is."""
+    bind.set_zones({
+        ORG: zone_text(ORG, ['_dmarc TXT "v=DMARC1; p=reject; sp=reject; rua=mailto:d@org.test"']),
+        "spotme.com": SPOTME_ZONE,
+    })
+    result, out = generate(tmp_path, spec_text(SUB, zone=ORG, extra="    dmarc: {policy: none}\n"), bind)
+    assert result.exit_code == 0, result.output
+    assert f"p=reject inherited from _dmarc.{ORG} (sp=reject)" in result.output and "RFC 9989" in result.output
+    main_tf = body(out / SUB / "main.tf")
+    assert "v=DMARC1; p=reject;" in main_tf and "p=none" not in main_tf
+
+
+def test_subdomain_in_delegated_zone_sees_parent(bind, tmp_path):
+    """news.corp.test is its own zone: the walk still finds corp.test's p=quarantine (no sp)."""
+    org, sub = "corp.test", "news.corp.test"
+    bind.set_zones({
+        org: zone_text(org, ['_dmarc TXT "v=DMARC1; p=quarantine"', f"news NS ns1.{org}.", "ns1 A 127.0.0.1"]),
+        sub: zone_text(sub, ['@ TXT "v=spf1 mx -all"']),
+        "spotme.com": SPOTME_ZONE,
+    })
+    result, out = generate(tmp_path, spec_text(sub, zone=sub), bind)
+    assert result.exit_code == 0, result.output
+    assert f"p=quarantine inherited from _dmarc.{org} (p=quarantine)" in result.output
+    assert "v=DMARC1; p=quarantine;" in body(out / sub / "main.tf")
+
+
+def test_psd_record_does_not_bind_the_org_domain(bind, tmp_path):
+    """A psd=y record above is a Public Suffix Domain's default: the customer's own p=none stands."""
+    bind.set_zones({
+        ORG: zone_text(ORG, ['_dmarc TXT "v=DMARC1; p=reject; psd=y"']),
+        "spotme.com": SPOTME_ZONE,
+    })
+    result, out = generate(tmp_path, spec_text(SUB, zone=ORG, extra="    dmarc: {policy: none}\n"), bind)
+    assert result.exit_code == 0, result.output
+    assert "inherited" not in result.output
+    assert "v=DMARC1; p=none;" in body(out / SUB / "main.tf")
+
+
+def test_tree_walk_on_the_live_edge(bind):
+    """LiveDns.dmarc_tree_walk: the Organizational Domain's record by RFC 9989's walk (fewest labels wins)."""
+    bind.set_zones({
+        ORG: zone_text(ORG, [
+            '_dmarc TXT "v=DMARC1; p=reject; sp=quarantine"',
+            '_dmarc.a TXT "v=DMARC1; p=none"',
+        ]),
+    })
+
+    async def run():
+        dns = LiveDns(nameservers=[bind.server], timeout=2)
+        return await dns.dmarc_tree_walk(f"x.a.{ORG}"), await dns.dmarc_tree_walk(ORG)
+
+    deep, top = asyncio.run(run())
+    assert deep.parent is not None and (deep.parent.domain, deep.parent.tag, deep.parent.policy) == (ORG, "sp", "quarantine")
+    assert top.parent is None
+
+
+def test_wildcard_probe_on_the_live_edge(bind):
+    """LiveDns.query_own: a synthesised answer reads NXDOMAIN and says which wildcard; a real one stays."""
+    bind.set_zones({D: zone_text(D, ['* TXT "hello=world"', '_dmarc TXT "v=DMARC1; p=none"'])})
+
+    async def run():
+        dns = LiveDns(nameservers=[bind.server], timeout=2)
+        return await dns.query_own(D, f"x.{D}", "TXT"), await dns.query_own(D, f"_dmarc.{D}", "TXT")
+
+    (synth,), (real,) = asyncio.run(run())
+    assert synth.outcome is Outcome.NXDOMAIN and synth.wildcard == f"*.{D} TXT 'hello=world'"
+    assert real.outcome is Outcome.ANSWER and real.values == ("v=DMARC1; p=none",) and not real.wildcard
