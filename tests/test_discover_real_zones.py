@@ -201,3 +201,77 @@ def test_wildcard_probe_on_the_live_edge(bind):
     (synth,), (real,) = asyncio.run(run())
     assert synth.outcome is Outcome.NXDOMAIN and synth.wildcard == f"*.{D} TXT 'hello=world'"
     assert real.outcome is Outcome.ANSWER and real.values == ("v=DMARC1; p=none",) and not real.wildcard
+
+
+# ------------------------------------------------------------------------------ SPF (point 7)
+
+
+def test_two_spf_records_each_redirect_becomes_include(bind, tmp_path):
+    """Two SPF records, each with its own redirect=: both become include:, neither is lost."""
+    bind.set_zones({
+        D: zone_text(D, ['@ TXT "v=spf1 ip4:192.0.2.1 redirect=_spf.a-mail.test"', '@ TXT "v=spf1 redirect=_spf.b-mail.test"']),
+        "a-mail.test": zone_text("a-mail.test", ['_spf TXT "v=spf1 ip4:198.51.100.0/24 -all"']),
+        "b-mail.test": zone_text("b-mail.test", ['_spf TXT "v=spf1 ip4:203.0.113.128/25 -all"']),
+        "spotme.com": SPOTME_ZONE,
+    })
+    result, out = generate(tmp_path, spec_text(), bind)
+    assert result.exit_code == 0, result.output
+    assert "v=spf1 ip4:192.0.2.1 include:_spf.a-mail.test include:_spf.b-mail.test include:_spf.spotme.com -all" in body(out / D / "main.tf")
+
+
+def test_terms_after_all_dropped_not_activated(bind, tmp_path):
+    """RFC 7208 §5.1: `+ip4` after `-all` was never evaluated; merged, it is dropped with a note."""
+    bind.set_zones({D: zone_text(D, ['@ TXT "v=spf1 mx -all ip4:0.0.0.0/0"']), "spotme.com": SPOTME_ZONE})
+    result, out = generate(tmp_path, spec_text(), bind)
+    assert result.exit_code == 0, result.output
+    assert "dropped ip4:0.0.0.0/0: it stood after 'all'" in result.output
+    main_tf = body(out / D / "main.tf")
+    assert "v=spf1 mx include:_spf.spotme.com -all" in main_tf and "0.0.0.0/0" not in main_tf
+
+
+def test_existing_permerror_refused_without_force(bind, tmp_path):
+    """An include of a name without SPF is already a permerror: exit 1, nothing written; --force merges."""
+    bind.set_zones({
+        D: zone_text(D, ['@ TXT "v=spf1 include:_spf.gone.test ~all"']),
+        "gone.test": zone_text("gone.test", []),
+        "spotme.com": SPOTME_ZONE,
+    })
+    result, out = generate(tmp_path, spec_text(), bind)
+    assert result.exit_code == 1, result.output
+    assert "already a permerror (include:_spf.gone.test has no SPF record)" in result.output
+    assert not out.exists()
+    forced, _ = generate(tmp_path, spec_text(), bind, "--force")
+    assert forced.exit_code == 0, forced.output
+
+
+def test_existing_include_loop_refused(bind, tmp_path):
+    """An include that comes back to itself is a permerror too."""
+    bind.set_zones({
+        D: zone_text(D, ['@ TXT "v=spf1 include:_spf.loop.test ~all"']),
+        "loop.test": zone_text("loop.test", ['_spf TXT "v=spf1 include:_spf.loop.test -all"']),
+        "spotme.com": SPOTME_ZONE,
+    })
+    result, out = generate(tmp_path, spec_text(), bind)
+    assert result.exit_code == 1, result.output
+    assert "include loop" in result.output
+
+
+def test_two_exp_modifiers_no_crash(bind, tmp_path):
+    """Two SPF records with their own exp=: one kept (deterministically) with a note, never exit 70."""
+    bind.set_zones({
+        D: zone_text(D, ['@ TXT "v=spf1 mx exp=why.acme-events.com -all"', '@ TXT "v=spf1 a exp=other.acme-events.com -all"']),
+        "spotme.com": SPOTME_ZONE,
+    })
+    result, out = generate(tmp_path, spec_text(), bind)
+    assert result.exit_code == 0, result.output
+    assert "kept exp=other.acme-events.com and dropped exp=why.acme-events.com" in result.output
+    assert "v=spf1 a mx include:_spf.spotme.com -all exp=other.acme-events.com" in body(out / D / "main.tf")
+
+
+def test_trailing_dot_include_is_the_same_include(bind, tmp_path):
+    """`include:_spf.spotme.com.` is SpotMe's include: adopted, not doubled."""
+    bind.set_zones({D: zone_text(D, ['@ TXT "v=spf1 include:_spf.spotme.com. include:_spf.google.com ~all"']), "spotme.com": SPOTME_ZONE})
+    result, out = generate(tmp_path, spec_text(), bind)
+    assert result.exit_code == 0, result.output
+    main_tf = body(out / D / "main.tf")
+    assert main_tf.count("_spf.spotme.com") == 1

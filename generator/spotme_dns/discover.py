@@ -27,11 +27,11 @@ from .cloudflare_api import CloudflareApi
 from .dns_live import DnsLookupError, LiveAnswer, LiveDns, Outcome, Server
 from .errors import InputError, Problem
 from .existing import ExistingDomain, ExistingRecord, ExistingValue, Source
-from .merge import Action, Decision, MergeResult, merge, refuse_spf_lookups
+from .merge import Action, Decision, MergeResult, merge, refuse_spf_lookups, refuse_spf_permerror
 from .model import name_order
 from .records import MANDRILL_DKIM, spf_value
 from .spec import DomainSpec, Provider
-from .spf_eval import NodeStatus, describe_path, spf_tree
+from .spf_eval import NodeStatus, SpfTree, describe_path, spf_tree
 
 #: Record types looked up in live DNS at each name: what we write, and a CNAME that would
 #: forbid it (RFC 1034 §3.6.2). The APIs return every type at a name.
@@ -286,5 +286,27 @@ async def count_spf_lookups(result: MergeResult, *, live: LiveDns, force: bool =
         )
         result = replace(result, decisions=result.decisions + (note,))
     if tree.lookups > spf.LOOKUP_LIMIT:
-        return refuse_spf_lookups(result, count=tree.lookups, path=describe_path(tree.costliest_path()), force=force)
-    return result
+        result = refuse_spf_lookups(result, count=tree.lookups, path=describe_path(tree.costliest_path()), force=force)
+    return refuse_spf_permerror(result, _permerrors(tree, domain.spf.include), force=force)
+
+
+#: What makes an include/redirect target a permerror (RFC 7208 §5.2, §4.5, §4.6.4).
+_PERMERROR = {
+    NodeStatus.NOT_FOUND: "has no SPF record",
+    NodeStatus.MULTIPLE: "has several SPF records",
+    NodeStatus.SYNTAX: "has an invalid SPF record",
+    NodeStatus.LOOP: "leads back to itself (an include loop)",
+}
+
+
+def _permerrors(tree: SpfTree, ours: tuple[str, ...]) -> list[str]:
+    """The permerrors the customer's own terms lead to (not those below SpotMe's includes)."""
+    own = {d.lower().rstrip(".") for d in ours}
+    problems = []
+    for status, what in _PERMERROR.items():
+        for path in tree.with_status(status):
+            if len(path) > 1 and path[1].domain not in own:
+                problems.append(f"{path[-1].via} {what}" + (f" (through {path[1].via})" if len(path) > 2 else ""))
+    if tree.void_lookups > spf.VOID_LOOKUP_LIMIT:
+        problems.append(f"{tree.void_lookups} lookups find nothing, over the limit of {spf.VOID_LOOKUP_LIMIT} void lookups")
+    return problems

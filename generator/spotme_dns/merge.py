@@ -143,6 +143,27 @@ def refuse_spf_lookups(result: MergeResult, *, count: int, path: str, force: boo
     return replace(result, decisions=result.decisions + (decision,))
 
 
+def refuse_spf_permerror(result: MergeResult, problems: list[str], *, force: bool = False) -> MergeResult:
+    """Add the verdict on an existing SPF record that is already a permerror (RFC 7208 §4.6.4,
+    §5.2, §4.5): merging would carry the error into the new record, and SPF fails for all mail.
+
+    `problems` says what is wrong, found by following the merged record's includes live; only
+    what the customer's own terms lead to is listed (SpotMe's include is checked by validate).
+    """
+    if not problems:
+        return result
+    message = (
+        f"the existing SPF record is already a permerror ({'; '.join(problems)}): receivers fail SPF for all "
+        "mail, and the merged record would keep the error"
+    )
+    decision = _verdict(
+        result.domain.domain, "TXT", "spf-existing-permerror", message,
+        "Fix the existing record first, or use --force to merge it anyway", forceable=True, force=force,
+        forced=f"merged an SPF record that is already a permerror ({'; '.join(problems)})",
+    )
+    return replace(result, decisions=result.decisions + (decision,))
+
+
 def _verdict(
     name: str, rtype: str, code: str, message: str, advice: str, *, forceable: bool, force: bool, forced: str = ""
 ) -> Decision:
@@ -150,6 +171,17 @@ def _verdict(
     if force and forceable:
         return Decision(Action.FORCED, name, rtype, f"{forced or message} (because of --force)", code)
     return Decision(Action.REFUSE, name, rtype, f"{message}. {advice}", code, forceable)
+
+
+#: From the strictest to the most lenient `all` (RFC 7208 §4.6.2 qualifiers).
+_ALL_ORDER = ("-", "~", "?", "+", "")
+
+
+def _strictest_all(a: spf.Term | None, b: spf.Term) -> spf.Term:
+    """Of two records' `all`, the strictest: merging never widens who may send."""
+    if a is None:
+        return b
+    return a if _ALL_ORDER.index(a.qualifier) <= _ALL_ORDER.index(b.qualifier) else b
 
 
 def _show(text: str) -> str:
@@ -282,8 +314,10 @@ class _Merger:
         all_term: spf.Term | None = None
         redirect: spf.Term | None = None
         after_all: list[str] = []
+        exps: list[spf.Term] = []
         for text in texts:
-            seen_all = False
+            seen_all: spf.Term | None = None
+            own_redirect: spf.Term | None = None
             for word in text.split()[1:]:
                 try:
                     term = spf.parse_term(word)
@@ -291,14 +325,35 @@ class _Merger:
                     invalid.append(word)
                     continue
                 if term.name == "all" and not term.is_modifier:
-                    all_term = all_term or term
-                    seen_all = True
+                    seen_all = seen_all or term
                 elif term.is_modifier and term.name == "redirect":
-                    redirect = redirect or term
+                    own_redirect = own_redirect or term
+                elif term.is_modifier and term.name == "exp":
+                    exps.append(term)
+                elif seen_all is not None:
+                    # RFC 7208 §5.1: mechanisms after 'all' are never evaluated; merged before
+                    # our 'all' they would start to count, so they are dropped, not activated.
+                    after_all.append(term.text)
                 else:
                     terms.append(term.text)
-                    if seen_all and not term.is_modifier:
-                        after_all.append(term.text)
+            if seen_all is not None:
+                all_term = _strictest_all(all_term, seen_all)
+                if own_redirect is not None:
+                    self.decide(
+                        Action.NOTE, d, "TXT", "spf-redirect-dropped",
+                        f"dropped {own_redirect.text}: receivers ignore a redirect next to 'all' (RFC 7208 §5.1)",
+                    )
+            elif own_redirect is not None and len(texts) > 1:
+                # Each record's redirect stands for that record's remaining senders.
+                terms.append(f"include:{own_redirect.value}")
+                self.decide(
+                    Action.NOTE, d, "TXT", "spf-redirect-included",
+                    f"{own_redirect.text} of {_show(text)} became include:{own_redirect.value} in the merged record, "
+                    "so its senders stay authorised",
+                )
+                redirect = redirect or own_redirect
+            elif own_redirect is not None:
+                redirect = own_redirect
 
         if invalid and not self.refuse(
             d, "TXT", "spf-existing-invalid",
@@ -309,7 +364,7 @@ class _Merger:
         ):
             return spec_spf
 
-        if redirect is not None:
+        if redirect is not None and len(texts) == 1:
             if all_term is not None:
                 self.decide(
                     Action.NOTE, d, "TXT", "spf-redirect-dropped",
@@ -325,8 +380,20 @@ class _Merger:
         if after_all:
             self.decide(
                 Action.NOTE, d, "TXT", "spf-terms-after-all",
-                f"{' '.join(after_all)} stood after 'all' and was ignored by receivers (RFC 7208 §5.1); it now counts",
+                f"dropped {' '.join(after_all)}: it stood after 'all', where receivers never evaluate it "
+                "(RFC 7208 §5.1); merging it before 'all' would authorise more senders",
             )
+        distinct_exps = list({t.value.lower().rstrip("."): t for t in exps}.values())
+        if len(distinct_exps) > 1:
+            kept_exp = min(distinct_exps, key=lambda t: t.text.lower())
+            self.decide(
+                Action.NOTE, d, "TXT", "spf-exp-dropped",
+                f"kept {kept_exp.text} and dropped {' '.join(t.text for t in distinct_exps if t is not kept_exp)}: "
+                "a record has at most one exp= (RFC 7208 §6); it only words the rejection message",
+            )
+            terms.append(kept_exp.text)
+        elif distinct_exps:
+            terms.append(distinct_exps[0].text)
 
         if spec_spf.all_explicit:
             all_text = spec_spf.all

@@ -76,9 +76,13 @@ class Term:
     def identity(self) -> str:
         """What the term matches, whatever its qualifier: `include:x` for `~include:X`."""
         if self.is_modifier:
-            return f"{self.name}={self.value.lower()}"
-        body = self.text[1:] if self.qualifier else self.text
-        return body.lower()
+            return f"{self.name}={self.value.lower().rstrip('.')}"
+        body = (self.text[1:] if self.qualifier else self.text).lower()
+        if self.name in ("include", "exists", "a", "mx", "ptr") and self.value:
+            # A fully qualified name with its trailing dot is the same name (RFC 1034 §3.1).
+            domain, slash, cidr = self.value.lower().partition("/")
+            body = f"{self.name}:{domain.rstrip('.')}{slash}{cidr}"
+        return body
 
 
 def is_spf(text: str) -> bool:
