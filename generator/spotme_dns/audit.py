@@ -28,7 +28,7 @@ from typing import Protocol
 
 from . import checks
 from .desired import DesiredDomain
-from .dmarc import DmarcSyntaxError, is_dmarc, parse_dmarc
+from .dmarc import DmarcSyntaxError, ParentPolicy, build_dmarc, is_dmarc, parse_dmarc, weakens
 from .dns_live import DnsLookupError, LiveAnswer, Outcome, Server
 from .errors import InputError, Location, Problem
 from .model import DomainRecords, Purpose, RecordType, name_order
@@ -51,6 +51,8 @@ SES_TARGET = re.compile(r"^(?P<token>[a-z0-9]+)\.dkim(?:\.[a-z0-9-]+)?\.amazonse
 AUDIT_CODES = {
     "spf-lookup-budget": "how many of the 10 SPF lookups the record uses, as its include tree",
     "ses-dkim-unchecked": "the SES DKIM selectors are named after tokens that were not given",
+    "wildcard": "a name is answered only by a wildcard (RFC 4592): no record of its own",
+    "dmarc-parent-policy": "the Organizational Domain's DMARC policy that a subdomain's own record overrides",
 }
 
 
@@ -279,11 +281,13 @@ def _verify_expected(values: tuple[str, ...], slot: _Slot) -> str:
     return present[0] if present else VERIFY_PLACEHOLDER
 
 
-def _dmarc_expected(values: tuple[str, ...], slot: _Slot, verdict: Verdict) -> str:
+def _dmarc_expected(values: tuple[str, ...], slot: _Slot, verdict: Verdict, floor: str = "none") -> str:
+    """The spec's record, the live one when right, else a minimal record: `p=none`, or under a
+    stricter Organizational Domain its policy (a subdomain's own record overrides it)."""
     if slot.spec_value is not None:
         return slot.spec_value
     records = [v for v in values if is_dmarc(v)]
-    return records[0] if verdict is Verdict.OK and records else DEFAULT_DMARC
+    return records[0] if verdict is Verdict.OK and records else build_dmarc(floor)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,6 +339,7 @@ def judge_record(
     *,
     authorized: dict[str, bool],
     delegated: LiveAnswer | None = None,
+    dmarc_floor: str = "none",
 ) -> RecordResult:
     """The status of one record set from every server's answer (pure).
 
@@ -356,7 +361,7 @@ def judge_record(
         verdict = _combine(judged)
         per_slot.append(verdict)
         values = live if delegated is None else tuple(delegated.values)
-        expect_texts.append(_slot_expected(expected, slot, values, verdict.verdict))
+        expect_texts.append(_slot_expected(expected, slot, values, verdict.verdict, dmarc_floor))
     status = _status([j.verdict for j in per_slot])
     detail = "; ".join(dict.fromkeys(j.detail for j in per_slot if j.detail and j.verdict is not Verdict.OK))
     shown_live = live
@@ -366,13 +371,13 @@ def judge_record(
     return RecordResult(expected.name, expected.type, tuple(expect_texts), shown_live, status, detail)
 
 
-def _slot_expected(expected: _Expected, slot: _Slot, values: tuple[str, ...], verdict: Verdict) -> str:
+def _slot_expected(expected: _Expected, slot: _Slot, values: tuple[str, ...], verdict: Verdict, dmarc_floor: str = "none") -> str:
     if expected.type == "CNAME":
         return slot.spec_value or expected.cname_target
     if slot.purpose is Purpose.SPF:
         return _spf_expected(values, slot, verdict)
     if slot.purpose is Purpose.DMARC:
-        return _dmarc_expected(values, slot, verdict)
+        return _dmarc_expected(values, slot, verdict, dmarc_floor)
     return _verify_expected(values, slot)
 
 
@@ -456,11 +461,18 @@ async def audit_domain(target: AuditTarget, dns: AuditDns) -> DomainReport:
         return DomainReport(domain, zone, records, (checks.finding("dns-error", zone, str(err)),))
 
     keys = [(e.name, e.type) for e in sets]
-    asked = await asyncio.gather(*(dns.query_all(zone, name, rdtype) for name, rdtype in keys))
+    asked = await asyncio.gather(*(dns.query_own(zone, name, rdtype) for name, rdtype in keys))
     answers = dict(zip(keys, asked, strict=True))
 
     findings = list(await checks.run_checks(DesiredDomain(domain, zone, ()), answers, dns, actions_known=False))
     findings = _adjust_findings(findings, target)
+    findings += _wildcard_findings(answers)
+    parent = (await dns.dmarc_tree_walk(domain)).parent
+    findings += _parent_findings(domain, parent, answers.get((f"_dmarc.{domain}", "TXT"), ()))
+    if parent is not None and weakens(parent.policy, "none"):
+        # Never advise p=none under a stricter Organizational Domain: that record would override it.
+        minimal, stricter = f"'{DEFAULT_DMARC}'", f"'{build_dmarc(parent.policy)}' (what {parent.describe()} asks)"
+        findings = [replace(f, message=f.message.replace(minimal, stricter)) if f.code == "dmarc-missing" else f for f in findings]
 
     spf_texts = sorted({v for a in answers.get((domain, "TXT"), ()) if a.outcome is Outcome.ANSWER and not a.chain for v in a.values if is_spf(v)})
     trees = await asyncio.gather(*(spf_tree(domain, dns, record=text) for text in spf_texts))
@@ -475,7 +487,10 @@ async def audit_domain(target: AuditTarget, dns: AuditDns) -> DomainReport:
 
     findings += await _doubled_names(zone, sets, dns)
     records = tuple(
-        judge_record(e, answers[(e.name, e.type)], authorized=authorized, delegated=delegated if e.name == dmarc_name else None)
+        judge_record(
+            e, answers[(e.name, e.type)], authorized=authorized, delegated=delegated if e.name == dmarc_name else None,
+            dmarc_floor=parent.policy if parent else "none",
+        )
         for e in sets
     )
     return DomainReport(domain, zone, records, _ordered(findings))
@@ -522,10 +537,48 @@ def _adjust_findings(findings: list[Finding], target: AuditTarget) -> list[Findi
     return out
 
 
+def _wildcard_findings(answers: dict[tuple[str, str], tuple[LiveAnswer, ...]]) -> list[Finding]:
+    """`wildcard` (info): a SpotMe name answered only by a wildcard, which is no record (RFC 4592)."""
+    out = []
+    for (name, rdtype), got in answers.items():
+        what = next((a.wildcard for a in got if a.wildcard), "")
+        if what:
+            out.append(Finding(
+                Severity.INFO, "wildcard", name,
+                f"{name} {rdtype}: only the wildcard {what} answers there, which is no record of its own (RFC 4592); "
+                "a record published at the name replaces it",
+            ))
+    return out
+
+
+def _parent_findings(domain: str, parent: ParentPolicy | None, answers: tuple[LiveAnswer, ...]) -> list[Finding]:
+    """What the Organizational Domain's policy (RFC 9989 DNS Tree Walk) means for `domain`'s own record."""
+    if parent is None:
+        return []
+    name = f"_dmarc.{domain}"
+    own = [v for v in checks.live_values(answers) if is_dmarc(v)]
+    try:
+        policy = parse_dmarc(own[0]).policy if len(own) == 1 else None
+    except DmarcSyntaxError:
+        policy = None
+    if policy is not None and weakens(parent.policy, policy):
+        return [checks.finding(
+            "dmarc-weakens-parent", name,
+            f"p={policy} at {name} overrides {parent.describe()} for {domain} (RFC 9989 §4.10.1: a subdomain's own "
+            f"record replaces its Organizational Domain's policy): spoofed mail from {domain} gets p={policy} instead "
+            f"of {parent.policy}; publish p={parent.policy} or stricter",
+        )]
+    return [Finding(
+        Severity.INFO, "dmarc-parent-policy", domain,
+        f"the Organizational Domain's record {parent.describe()} applies to {domain} unless {name} has its own; a "
+        f"record there overrides it (RFC 9989 §4.10.1), so it needs p={parent.policy} or stricter",
+    )]
+
+
 async def _doubled_names(zone: str, sets: tuple[_Expected, ...], dns: AuditDns) -> list[Finding]:
     """`doubled-zone-name`: a SpotMe record found at `<name>.<zone>`, the zone typed twice in a console."""
     probes = [(e, f"{e.name}.{zone}") for e in sets]
-    asked = await asyncio.gather(*(dns.query_all(zone, doubled, e.type) for e, doubled in probes))
+    asked = await asyncio.gather(*(dns.query_own(zone, doubled, e.type) for e, doubled in probes))
     out = []
     for (e, doubled), got in zip(probes, asked, strict=True):
         values = checks.live_values(got)

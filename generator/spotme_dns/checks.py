@@ -34,6 +34,9 @@ dmarc-multiple-records      error    more than one DMARC record: receivers ignor
                                      (RFC 7489 §6.6.3, RFC 9989)
 dmarc-syntax                error    the DMARC record breaks RFC 7489 / RFC 9989
 dmarc-policy-weakened       warning  the plan replaces a live DMARC policy with a weaker `p`
+dmarc-weakens-parent        error    the planned DMARC record of a subdomain is weaker than the
+                                     policy it overrides: its Organizational Domain's `sp` (or
+                                     `p`), found by the RFC 9989 DNS Tree Walk
 dmarc-rua-unauthorized      warning  an external rua/ruf destination does not publish
                                      `<domain>._report._dmarc.<host>` (RFC 7489 §7.1): no reports
 dkim-selector-missing       error    fewer than three SES Easy DKIM CNAMEs, or an `mte1`/`mte2`
@@ -69,7 +72,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .desired import Action, DesiredDomain, DesiredRecord
-from .dmarc import DmarcRecord, DmarcSyntaxError, is_dmarc, parse_dmarc, report_host, weakens
+from .dmarc import DmarcRecord, DmarcSyntaxError, TreeWalk, is_dmarc, parse_dmarc, report_host, weakens
 from .dns_live import DnsLookupError, LiveAnswer, Outcome, Server
 from .model import name_order
 from .report import Finding, Severity
@@ -124,6 +127,7 @@ CHECKS: tuple[Check, ...] = (
     Check("dmarc-multiple-records", Severity.ERROR, "more than one DMARC record"),
     Check("dmarc-syntax", Severity.ERROR, "the DMARC record is not valid"),
     Check("dmarc-policy-weakened", Severity.WARNING, "the DMARC policy gets weaker"),
+    Check("dmarc-weakens-parent", Severity.ERROR, "a subdomain's DMARC record is weaker than its parent's policy"),
     Check("dmarc-rua-unauthorized", Severity.WARNING, "an external report destination is not authorised"),
     Check("dkim-selector-missing", Severity.ERROR, "a SES or Mandrill DKIM selector is missing"),
     Check("dkim-target-no-key", Severity.ERROR, "a DKIM CNAME target serves no usable key"),
@@ -143,6 +147,10 @@ class ChecksDns(SpfResolver, Protocol):
     async def query(self, server: Server, name: str, rdtype: str) -> LiveAnswer: ...
 
     async def query_all(self, zone: str, name: str, rdtype: str) -> tuple[LiveAnswer, ...]: ...
+
+    async def query_own(self, zone: str, name: str, rdtype: str) -> tuple[LiveAnswer, ...]: ...
+
+    async def dmarc_tree_walk(self, domain: str) -> TreeWalk: ...
 
 
 # --------------------------------------------------------------------------- the state after apply
@@ -289,6 +297,8 @@ async def run_checks(
         pending.append(_dkim_key_findings(dkim_targets, dns))
     if suspects:
         pending.append(_cname_probe_findings(zone, suspects, dns))
+    if dmarc_record is not None and dmarc_state is not None and dmarc_state.desired is not None:
+        pending.append(_parent_policy_findings(domain, dmarc_record, dns))
     for part in await gather_all(pending):
         found += part
     return _sorted(found)
@@ -313,7 +323,7 @@ async def _gather_answers(
     keys: list[tuple[str, str]], live: LiveView, dns: ChecksDns, zone: str
 ) -> dict[tuple[str, str], tuple[LiveAnswer, ...]]:
     missing = [k for k in keys if k not in live]
-    asked = await gather_all([dns.query_all(zone, name, rdtype) for name, rdtype in missing])
+    asked = await gather_all([dns.query_own(zone, name, rdtype) for name, rdtype in missing])
     answers = {k: tuple(live[k]) for k in keys if k in live}
     answers.update(zip(missing, asked, strict=True))
     return answers
@@ -803,6 +813,24 @@ def check_dmarc_records(
         return [finding("dmarc-syntax", name, f"DMARC record {records[0]!r}: {'; '.join(err.problems)}")], None
 
 
+async def _parent_policy_findings(domain: str, record: DmarcRecord, dns: ChecksDns) -> list[Finding]:
+    """`dmarc-weakens-parent`: a planned record at `_dmarc.<domain>` replaces, for `domain`, the
+    policy of its Organizational Domain (RFC 7489 §6.6.3, RFC 9989 §4.10.1), found by the DNS
+    Tree Walk (`LiveDns.dmarc_tree_walk`); a weaker `p` there lets spoofed mail through."""
+    parent = (await dns.dmarc_tree_walk(domain)).parent
+    if parent is None or not weakens(parent.policy, record.policy):
+        return []
+    return [
+        finding(
+            "dmarc-weakens-parent",
+            f"_dmarc.{domain}",
+            f"the planned p={record.policy} at _dmarc.{domain} overrides {parent.describe()} for {domain} (RFC 9989 "
+            f"§4.10.1: a subdomain's own record replaces its Organizational Domain's policy), so spoofed mail from "
+            f"{domain} would no longer meet p={parent.policy}; publish p={parent.policy} or stricter",
+        )
+    ]
+
+
 def organisational_domain(name: str) -> str:
     """The last two labels: an approximation of RFC 7489 §3.2 without the Public Suffix List."""
     return ".".join(name.split(".")[-2:])
@@ -1073,7 +1101,7 @@ async def _cname_probe_findings(zone: str, suspects: list[RecordState], dns: Che
     non-terminal has none and is no conflict).
     """
     probes = [(s.name, t) for s in suspects for t in CONFLICT_PROBE_TYPES]
-    asked = await gather_all([dns.query_all(zone, n, t) for n, t in probes])
+    asked = await gather_all([dns.query_own(zone, n, t) for n, t in probes])
     found: dict[str, list[str]] = {}
     for (name, rdtype), got in zip(probes, asked, strict=True):
         values = live_values(got)

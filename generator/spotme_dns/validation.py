@@ -80,7 +80,8 @@ async def gather_live(desired: DesiredDomain, dns: LiveDns) -> LiveView:
 
 
 async def _ask_all(dns: LiveDns, zone: str, questions: list[tuple[str, str]]) -> list[tuple[LiveAnswer, ...]]:
-    return list(await asyncio.gather(*(dns.query_all(zone, name, rdtype) for name, rdtype in questions)))
+    # What a wildcard synthesises is no record (RFC 4592): `query_own` tells it apart.
+    return list(await asyncio.gather(*(dns.query_own(zone, name, rdtype) for name, rdtype in questions)))
 
 
 async def _find_servers(dns: LiveDns, zone: str) -> tuple[str, tuple[Server, ...], str]:
