@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from spotme_dns.cli.app import cli
 from spotme_dns.dns_live import LiveDns, Outcome
+from tests.cloudflare_stub import cloudflare_fixture, cloudflare_server_fixture  # noqa: F401 (fixtures)
 from tests.support.bind import zone_text
 
 D = "acme-events.com"
@@ -275,3 +276,27 @@ def test_trailing_dot_include_is_the_same_include(bind, tmp_path):
     assert result.exit_code == 0, result.output
     main_tf = body(out / D / "main.tf")
     assert main_tf.count("_spf.spotme.com") == 1
+
+
+# ------------------------------------------------------------------------------ equal meaning (point 8)
+
+
+def test_cloudflare_adopts_dmarc_equal_in_meaning(cloudflare, bind, tmp_path, monkeypatch):
+    """Cloudflare keeps one record per value: a live DMARC record that says what the spec says, in
+    other bytes (no trailing ';', other spacing), is imported as it is, never a second record beside it."""
+    import hcl2
+
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    live = "v=DMARC1;p=quarantine;  rua=mailto:dmarc@acme-events.com"
+    zone_id = cloudflare.add_zone(D, "0123456789abcdef0123456789abcdef")
+    dmarc_id = cloudflare.add_record(zone_id, f"_dmarc.{D}", "TXT", f'"{live}"')
+    bind.set_zones({D: zone_text(D, [f'_dmarc TXT "{live}"']), "spotme.com": SPOTME_ZONE})
+    extra = "    dmarc: {policy: quarantine, rua: [mailto:dmarc@acme-events.com]}\n"
+    result, out = generate(tmp_path, spec_text(provider="cloudflare", extra=extra), bind)
+    assert result.exit_code == 0, result.output
+    assert "DMARC record meets the spec: adopted as it is" in result.output
+    blocks = hcl2.loads((out / "imports.tf").read_text())["import"]
+    imports = {b["to"].removeprefix("${").removesuffix("}"): b["id"].strip('"') for b in blocks}
+    assert imports["module.acme_events_com.cloudflare_dns_record.dmarc"] == f"{zone_id}/{dmarc_id}"
+    main_tf = body(out / D / "main.tf")
+    assert main_tf.count("DMARC1") == 1 and "v=DMARC1;p=quarantine;  rua=" in main_tf

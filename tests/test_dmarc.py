@@ -151,3 +151,67 @@ def test_build_dmarc_orders_v_then_p() -> None:
 def test_weakens(old: str, new: str, expected: bool) -> None:
     """reject > quarantine > none: only a move down weakens."""
     assert dmarc.weakens(old, new) is expected
+
+
+# --------------------------------------------------------------------------- meaning, tree walk (issue 8)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("v=DMARC1; p=none; rua=mailto:a@x.example", "v=DMARC1;p=none;rua=mailto:a@x.example;", True),
+        ("v=DMARC1; p=none; sp=reject", "v=DMARC1; sp=REJECT; p=None", True),
+        ("v=DMARC1; p=none", "v=DMARC1; p=reject", False),
+        ("v=DMARC1; p=none; rua=mailto:A@x.example", "v=DMARC1; p=none; rua=mailto:a@x.example", False),
+    ],
+)
+def test_same_meaning(a: str, b: str, same: bool) -> None:
+    assert dmarc.same_meaning(a, b) is same
+
+
+def test_effective_policy_tags() -> None:
+    """sp falls back to p; np to sp, then p (RFC 7489 §6.3, RFC 9989)."""
+    record = dmarc.parse_dmarc("v=DMARC1; p=reject; sp=none")
+    assert (dmarc.effective(record, "p"), dmarc.effective(record, "sp"), dmarc.effective(record, "np")) == ("reject", "none", "none")
+    assert dmarc.effective(dmarc.parse_dmarc("v=DMARC1; p=quarantine"), "np") == "quarantine"
+
+
+def test_tree_walk_names() -> None:
+    """RFC 9989 §4.10: nearest parent first, at most 8 names in all (long names shortened to 7
+    labels first), the top-level domain left out."""
+    assert dmarc.tree_walk_names("a.mail.example.com") == ("mail.example.com", "example.com")
+    assert dmarc.tree_walk_names("example.com") == ()
+    long = "a.b.c.d.e.f.g.h.i.j.mail.example.com"
+    assert dmarc.tree_walk_names(long) == (
+        "g.h.i.j.mail.example.com", "h.i.j.mail.example.com", "i.j.mail.example.com", "j.mail.example.com",
+        "mail.example.com", "example.com",
+    )
+
+
+@pytest.mark.parametrize(
+    ("found", "expected"),
+    [
+        pytest.param([("mail.example.com", ()), ("example.com", ("v=DMARC1; p=reject",))], ("example.com", "p", "reject"), id="org-p"),
+        pytest.param([("example.com", ("v=DMARC1; p=reject; sp=quarantine",))], ("example.com", "sp", "quarantine"), id="org-sp"),
+        pytest.param(
+            [("mail.example.com", ("v=DMARC1; p=none",)), ("example.com", ("v=DMARC1; p=reject",))],
+            ("example.com", "p", "reject"), id="fewest-labels-wins",
+        ),
+        pytest.param(
+            [("mail.example.com", ("v=DMARC1; p=none; psd=n",)), ("example.com", ("v=DMARC1; p=reject",))],
+            ("mail.example.com", "p", "none"), id="psd-n-stops",
+        ),
+        pytest.param([("example.com", ("v=DMARC1; p=reject; psd=y",))], None, id="psd-y-is-no-parent"),
+        pytest.param([("example.com", ("v=DMARC1; p=reject", "v=DMARC1; p=none"))], None, id="two-records-discarded"),
+        pytest.param([("example.com", ("hello", "v=DMARC1; p=quarantine"))], ("example.com", "p", "quarantine"), id="other-txt-ignored"),
+    ],
+)
+def test_inherited_policy(found, expected) -> None:
+    walk = dmarc.inherited_policy("x.mail.example.com", found)
+    got = (walk.parent.domain, walk.parent.tag, walk.parent.policy) if walk.parent else None
+    assert got == expected
+
+
+def test_inherited_policy_names_what_could_not_be_read() -> None:
+    walk = dmarc.inherited_policy("mail.example.com", [("example.com", None)])
+    assert walk.parent is None and walk.unread == ("_dmarc.example.com",)

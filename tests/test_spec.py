@@ -591,3 +591,31 @@ def test_long_names_are_what_the_cases_say() -> None:
     assert len(LONG_LABEL.split(".")[0]) == 64
     assert len(TOO_LONG_NAME) == 259
     assert len(LONG_BUT_VALID) == 230
+
+
+# ------------------------------------------------------------------------------ dmarc.manage (issue 8)
+
+
+def test_dmarc_manage_false_loads() -> None:
+    """`dmarc: {manage: false}`: DMARC is someone else's; no DMARC record is built."""
+    from spotme_dns.records import build_records
+
+    (d,) = parse_spec_text(domain("dmarc: {manage: false}")).domains
+    assert d.dmarc.manage is False
+    assert all(not r.name.startswith("_dmarc.") for r in build_records(d).records)
+    (kept,) = parse_spec_text(domain("dmarc: {manage: true, policy: reject}")).domains
+    assert kept.dmarc.manage and kept.dmarc.policy == "reject" and kept.dmarc.policy_explicit
+
+
+def test_dmarc_manage_problems_are_located() -> None:
+    """A manage that is no boolean, or manage: false beside tags that would be ignored: named where."""
+    (bad,) = problems_of(domain("dmarc:", "  manage: maybe"))
+    assert (bad.location.line, bad.location.column) == (X + 1, 15) and "expected true or false" in bad.message
+    (mixed,) = problems_of(domain("dmarc:", "  manage: false", "  policy: reject"))
+    assert mixed.location.line in (X, X + 1) and "policy would be ignored" in mixed.message
+
+
+def test_dmarc_policy_explicit_is_tracked() -> None:
+    """A dmarc section without `policy` keeps the default none, and says it was not asked for."""
+    (d,) = parse_spec_text(domain("dmarc: {rua: [mailto:d@acme-events.com]}")).domains
+    assert d.dmarc.policy == "none" and not d.dmarc.policy_explicit
