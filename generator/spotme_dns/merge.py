@@ -520,9 +520,12 @@ class _Merger:
         merged, changes = self.merge_dmarc_tags(name, wanted, parsed)
         if dmarc.same_meaning(merged.text(), current.text):
             # Equal in meaning: adopted byte for byte, so nothing changes and nothing is added beside it.
-            why = "meets the spec" if wanted.explicit else "kept (the spec has no dmarc section)"
+            if wanted.explicit:
+                message = f"DMARC record meets the spec: adopted as it is, {_show(current.text)}"
+            else:
+                message = f"kept the existing DMARC record {_show(current.text)} (the spec has no dmarc section)"
             code = "dmarc-unchanged" if wanted.explicit else "dmarc-kept"
-            self.decide(Action.ADOPT, name, "TXT", code, f"DMARC record {why}: adopted as it is, {_show(current.text)}")
+            self.decide(Action.ADOPT, name, "TXT", code, message)
             self.claim(name, current.text, current)
             return replace(merged, raw=current.text)
         self.decide(
@@ -640,7 +643,8 @@ class _Merger:
         self.decide(
             Action.ADOPT, name, "CNAME", "dmarc-delegated",
             f"{name} is a CNAME to {target}, which serves a valid DMARC record {_show(records[0])}: adopted as it "
-            "is, no DMARC record written (dmarc: {manage: false} in the spec says the same)",
+            "is, no DMARC record written (dmarc: {manage: false} in the spec says the same)"
+            + ("; the spec's dmarc tags are not applied: the record is the DMARC service's" if wanted.tags else ""),
         )
         return replace(wanted, manage=False, raw=None)
 
