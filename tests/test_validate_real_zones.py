@@ -30,7 +30,8 @@ def test_validate_wildcard_cname_is_no_conflict(bind, tmp_path: Path) -> None:
     bind.set_zones({**WORLD, "wild.test": ["* CNAME www.elsewhere.example."]})
     result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--format", "json")
     assert result.exit_code == 0, result.output
-    assert "cname-conflict" not in codes(result)
+    assert "cname-conflict" not in codes(result) and "wildcard" in codes(result)
+    assert any("only the wildcard *.wild.test CNAME to www.elsewhere.example answers there" in m for m in messages(result))
     assert set(statuses(result).values()) == {"pending"}
 
 

@@ -51,7 +51,6 @@ SES_TARGET = re.compile(r"^(?P<token>[a-z0-9]+)\.dkim(?:\.[a-z0-9-]+)?\.amazonse
 AUDIT_CODES = {
     "spf-lookup-budget": "how many of the 10 SPF lookups the record uses, as its include tree",
     "ses-dkim-unchecked": "the SES DKIM selectors are named after tokens that were not given",
-    "wildcard": "a name is answered only by a wildcard (RFC 4592): no record of its own",
     "dmarc-parent-policy": "the Organizational Domain's DMARC policy that a subdomain's own record overrides",
 }
 
@@ -466,7 +465,6 @@ async def audit_domain(target: AuditTarget, dns: AuditDns) -> DomainReport:
 
     findings = list(await checks.run_checks(DesiredDomain(domain, zone, ()), answers, dns, actions_known=False))
     findings = _adjust_findings(findings, target)
-    findings += _wildcard_findings(answers)
     parent = (await dns.dmarc_tree_walk(domain)).parent
     findings += _parent_findings(domain, parent, answers.get((f"_dmarc.{domain}", "TXT"), ()))
     if parent is not None and weakens(parent.policy, "none"):
@@ -534,20 +532,6 @@ def _adjust_findings(findings: list[Finding], target: AuditTarget) -> list[Findi
                 "given: pass them with --ses-token (three times) or --spec to check those CNAMEs",
             )
         )
-    return out
-
-
-def _wildcard_findings(answers: dict[tuple[str, str], tuple[LiveAnswer, ...]]) -> list[Finding]:
-    """`wildcard` (info): a SpotMe name answered only by a wildcard, which is no record (RFC 4592)."""
-    out = []
-    for (name, rdtype), got in answers.items():
-        what = next((a.wildcard for a in got if a.wildcard), "")
-        if what:
-            out.append(Finding(
-                Severity.INFO, "wildcard", name,
-                f"{name} {rdtype}: only the wildcard {what} answers there, which is no record of its own (RFC 4592); "
-                "a record published at the name replaces it",
-            ))
     return out
 
 

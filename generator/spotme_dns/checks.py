@@ -53,6 +53,8 @@ live-values-deleted         error    replacing a whole Route53 record set would 
 record-exists-unmanaged     error    the plan creates a record that already exists live outside
                                      Terraform: apply fails or overwrites; the message says how
                                      to import it
+wildcard                    info     a name is answered only by a wildcard (RFC 4592): that is
+                                     no record of its own, so nothing is in the way or deleted
 dns-error                   error    a server gave SERVFAIL, REFUSED, no answer, a referral, or
                                      NXDOMAIN for the whole zone, so the above cannot be judged
 ==========================  =======  =============================================================
@@ -131,6 +133,7 @@ CHECKS: tuple[Check, ...] = (
     Check("dmarc-rua-unauthorized", Severity.WARNING, "an external report destination is not authorised"),
     Check("dkim-selector-missing", Severity.ERROR, "a SES or Mandrill DKIM selector is missing"),
     Check("dkim-target-no-key", Severity.ERROR, "a DKIM CNAME target serves no usable key"),
+    Check("wildcard", Severity.INFO, "a name is answered only by a wildcard"),
 )
 CHECK_BY_CODE: dict[str, Check] = {c.code: c for c in CHECKS}
 _ORDER = {c.code: i for i, c in enumerate(CHECKS)}
@@ -279,6 +282,7 @@ async def run_checks(
     selector_found, dkim_targets = check_dkim_selectors(domain, states)
     found += selector_found
     found += check_cname_states(zone, states)
+    found += check_wildcards(answers)
 
     # What needs more DNS runs concurrently; only work that exists is scheduled (a task per
     # awaitable is the largest CPU cost of the checks over a fleet).
@@ -1076,6 +1080,20 @@ def check_cname_states(zone: str, states: Mapping[tuple[str, str], RecordState])
                         "the CNAME or publish the record at its target",
                     )
                 )
+    return out
+
+
+def check_wildcards(answers: Mapping[tuple[str, str], tuple[LiveAnswer, ...]]) -> list[Finding]:
+    """`wildcard` (info): a name answered only by a wildcard (`LiveDns.query_own` marks it)."""
+    out = []
+    for (name, rdtype), got in sorted(answers.items()):
+        what = next((a.wildcard for a in got if a.wildcard), "")
+        if what:
+            out.append(finding(
+                "wildcard", name,
+                f"{name} {rdtype}: only the wildcard {what} answers there, which is no record of its own (RFC 4592); "
+                "a record published at the name replaces it",
+            ))
     return out
 
 

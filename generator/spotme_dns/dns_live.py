@@ -466,7 +466,10 @@ class LiveDns:
         if name == _normalise(zone) or "." not in name or not any(_positive(a) for a in answers):
             return answers
         parent = name.split(".", 1)[1]
-        probes = await self.query_all(zone, f"{self._probe_label}.{parent}", rdtype)
+        probe = f"{self._probe_label}.{parent}"
+        if len(probe) > 253:
+            return answers  # no longer a valid name (RFC 1035 §2.3.4): nothing to compare with
+        probes = await self.query_all(zone, probe, rdtype)
         out = []
         for answer, probe in zip(answers, probes, strict=True):
             if _positive(answer) and _positive(probe) and _shape(answer) == _shape(probe):
