@@ -337,3 +337,78 @@ def test_merge_never_drops_a_customer_value(terms, all_term, others):
     assert merged_terms[-1] == (all_term or "?all")
     assert merged_terms.index("include:_spf.spotme.com") == len(merged_terms) - 2
     assert [t for t in merged_terms if t in terms] == terms  # order kept
+
+
+_RECORD_TERMS = st.sampled_from(
+    ["mx", "a", "ip4:192.0.2.1", "include:_spf.google.com", "include:_spf.google.com.", "redirect=_spf.a.example",
+     "redirect=_spf.b.example", "exp=why.example", "exp=other.example", "-all", "~all", "+all", "?all",
+     "ip4:0.0.0.0/0", "include:_spf.spotme.com."]
+)
+
+
+def _strictness(record: str) -> int:
+    """How much an SPF record lets through at the end: -all 0 ... +all 3, no all (neutral) 2."""
+    words = record.split()
+    final = next((w for w in words if w.lstrip("+-~?") == "all"), "?all")
+    return {"-": 0, "~": 1, "?": 2, "+": 3, "a": 3}[final[0]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(records=st.lists(st.lists(_RECORD_TERMS, max_size=6), min_size=1, max_size=2))
+def test_spf_merge_never_crashes_loses_or_widens(records):
+    """Issue 8 point 7: any one or two existing SPF records merge into one valid record (or a refusal),
+    never an exception; nothing after an 'all' becomes active; the merged 'all' is never more lenient
+    than the strictest existing one; every redirect target stays authorised (as an include)."""
+    texts = sorted({" ".join(["v=spf1", *terms]) for terms in records})
+    result = merge(spec(), existing(("", "TXT", texts)))
+    if not result.ok:
+        return
+    (merged,) = [v for v in apex(result) if spf.is_spf(v)]
+    parsed = spf.parse_spf(merged)  # valid RFC 7208, at most one exp= and redirect=
+    active: set[str] = set()  # what receivers evaluate today: every record's terms before its 'all'
+    late: set[str] = set()
+    for text in texts:
+        words = text.split()[1:]
+        cut = next((i for i, w in enumerate(words) if w.lstrip("+-~?") == "all"), len(words))
+        active |= {spf.parse_term(w).identity for w in words[:cut] if "=" not in w}
+        late |= {spf.parse_term(w).identity for w in words[cut + 1:] if "=" not in w and w.lstrip("+-~?") != "all"}
+    merged_ids = {t.identity for t in parsed.terms}
+    assert not (late - active - {"include:_spf.spotme.com"}) & merged_ids
+    for text in texts:
+        words = text.split()[1:]
+        if not any(w.lstrip("+-~?") == "all" for w in words) and any(w.startswith("redirect=") for w in words):
+            target = next(w for w in words if w.startswith("redirect=")).split("=", 1)[1]
+            assert f"include:{target}" in merged.split()
+    existing_alls = [t for t in texts if any(w.lstrip("+-~?") == "all" for w in t.split())]
+    if existing_alls:
+        assert _strictness(merged) <= min(_strictness(t) for t in existing_alls) or merged.endswith("-all")
+    assert merged.split().count("include:_spf.spotme.com") == 1 and "include:_spf.spotme.com." not in merged
+
+
+_POLICY = st.sampled_from(["none", "quarantine", "reject"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(live_p=_POLICY, live_sp=st.none() | _POLICY, spec_p=st.none() | _POLICY, spec_sp=st.none() | _POLICY,
+       rua=st.booleans(), parent=st.none() | _POLICY)
+def test_dmarc_merge_never_weakens(live_p, live_sp, spec_p, spec_sp, rua, parent):
+    """Issue 8 points 3-4: whatever the spec asks, the merged p and effective sp are at least the live ones
+    and at least the parent's; a live rua the spec does not set survives."""
+    from spotme_dns import dmarc as dm
+
+    live = f"v=DMARC1; p={live_p}" + (f"; sp={live_sp}" if live_sp else "") + ("; rua=mailto:agg@acme-events.com" if rua else "")
+    keys = [f"policy: {spec_p}"] if spec_p else []
+    keys += [f"sp: {spec_sp}"] if spec_sp else []
+    s = spec(f"    dmarc: {{{', '.join(keys)}}}\n") if keys else spec()
+    walk = None
+    if parent:
+        walk = dm.TreeWalk(dm.ParentPolicy("parent.example", f"v=DMARC1; p={parent}", "p", parent))
+    ex = replace(existing(("_dmarc", "TXT", [live])), parent_dmarc=walk)
+    result = merge(s, ex)
+    assert result.ok
+    merged = dm.parse_dmarc(result.domain.dmarc.text())
+    old = dm.parse_dmarc(live)
+    assert not dm.weakens(old.policy, merged.policy) and not dm.weakens(dm.effective(old, "sp"), dm.effective(merged, "sp"))
+    assert parent is None or not dm.weakens(parent, merged.policy)
+    if rua:
+        assert merged.get("rua") == "mailto:agg@acme-events.com"
