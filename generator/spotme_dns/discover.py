@@ -10,7 +10,13 @@ Where the existing records are read, per provider:
 Live DNS means the zone's authoritative servers, or `--nameserver` as in `validate`. When an API
 was read, live DNS is read too and any difference is reported (a zone not delegated to the
 provider, or changes not yet propagated). The merged SPF record's include tree is then walked
-live (spf_eval.spf_tree) to count its DNS lookups (RFC 7208 §4.6.4).
+live (spf_eval.spf_tree) to count its DNS lookups (RFC 7208 §4.6.4) and to find an existing
+record that is already a permerror (an include without SPF, a loop, too many void lookups).
+
+Live answers that a wildcard synthesised (RFC 4592) are no records and are left out, with a
+note (`LiveDns.query_own`). For DMARC, discovery also reads the Organizational Domain's policy
+above the domain by the RFC 9989 DNS Tree Walk (`LiveDns.dmarc_tree_walk`), which a record of
+the domain's own overrides, and, when `_dmarc.<domain>` is a CNAME, the record at its target.
 
 Failing to read what exists is an error, never "nothing exists": merging blind is exactly how
 a customer's records get deleted.
