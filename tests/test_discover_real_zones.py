@@ -161,6 +161,19 @@ def test_subdomain_in_delegated_zone_sees_parent(bind, tmp_path):
     assert "v=DMARC1; p=quarantine;" in body(out / sub / "main.tf")
 
 
+def test_existing_subdomain_override_is_kept_and_said(bind, tmp_path):
+    """mail.org.test has its own p=none already: kept as it is (raising it unasked would change the
+    customer's mail handling), and the override of org.test's p=reject is said."""
+    bind.set_zones({
+        ORG: zone_text(ORG, ['_dmarc TXT "v=DMARC1; p=reject"', '_dmarc.mail TXT "v=DMARC1; p=none; rua=mailto:d@org.test"']),
+        "spotme.com": SPOTME_ZONE,
+    })
+    result, out = generate(tmp_path, spec_text(SUB, zone=ORG), bind)
+    assert result.exit_code == 0, result.output
+    assert f"the live p=none at _dmarc.{SUB} already overrides _dmarc.{ORG} (p=reject)" in result.output
+    assert "v=DMARC1; p=none; rua=mailto:d@org.test" in body(out / SUB / "main.tf")
+
+
 def test_psd_record_does_not_bind_the_org_domain(bind, tmp_path):
     """A psd=y record above is a Public Suffix Domain's default: the customer's own p=none stands."""
     bind.set_zones({

@@ -57,6 +57,17 @@ def test_validate_subdomain_weaker_than_parent(bind, tmp_path: Path) -> None:
     assert "dmarc-weakens-parent" not in codes(result), result.output
 
 
+def test_validate_existing_subdomain_override_is_no_new_weakening(bind, tmp_path: Path) -> None:
+    """The subdomain publishes p=none already and the plan keeps it: the apply weakens nothing, so no
+    dmarc-weakens-parent (a false alarm on a correct plan); check still reports the override."""
+    spec = write_spec(tmp_path, "mail.org.test", zone="org.test", dmarc="{policy: none}")
+    bind.set_zones({**WORLD, "org.test": ['_dmarc TXT "v=DMARC1; p=reject"', '_dmarc.mail TXT "v=DMARC1; p=none;"']})
+    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--format", "json")
+    assert "dmarc-weakens-parent" not in codes(result), result.output
+    check = run("check", "mail.org.test", "--nameserver", bind.address, "--format", "json")
+    assert "dmarc-weakens-parent" in codes(check)
+
+
 def test_manage_false_with_delegated_dmarc_verifies(bind, tmp_path: Path) -> None:
     """dmarc: {manage: false} and a _dmarc CNAME to a vendor: verify demands no DMARC record of ours."""
     spec = write_spec(tmp_path, "deleg.test", dmarc="{manage: false}")

@@ -34,7 +34,7 @@ dmarc-multiple-records      error    more than one DMARC record: receivers ignor
                                      (RFC 7489 §6.6.3, RFC 9989)
 dmarc-syntax                error    the DMARC record breaks RFC 7489 / RFC 9989
 dmarc-policy-weakened       warning  the plan replaces a live DMARC policy with a weaker `p`
-dmarc-weakens-parent        error    the planned DMARC record of a subdomain is weaker than the
+dmarc-weakens-parent        error    a new DMARC record planned at a subdomain is weaker than the
                                      policy it overrides: its Organizational Domain's `sp` (or
                                      `p`), found by the RFC 9989 DNS Tree Walk
 dmarc-rua-unauthorized      warning  an external rua/ruf destination does not publish
@@ -302,7 +302,10 @@ async def run_checks(
     if suspects:
         pending.append(_cname_probe_findings(zone, suspects, dns))
     if dmarc_record is not None and dmarc_state is not None and dmarc_state.desired is not None:
-        pending.append(_parent_policy_findings(domain, dmarc_record, dns))
+        if not [v for v in dmarc_state.live if is_dmarc(v)] and not dmarc_state.live_cname:
+            # A new record: today the Organizational Domain's policy applies (with one of its
+            # own, a weaker p is `dmarc-policy-weakened`'s business).
+            pending.append(_parent_policy_findings(domain, dmarc_record, dns))
     for part in await gather_all(pending):
         found += part
     return _sorted(found)

@@ -12,9 +12,9 @@ The rules (issue 4):
   Route53 all TXT values of a name are one record set; Cloudflare keeps one record per value,
   so there they are simply left alone).
 - DMARC merges tag by tag: the spec's `p`/`sp`/`np` are minimums (a stricter live one is
-  kept), live tags the spec does not set (`rua`, `ruf`, `fo`, ...) survive, and a subdomain's
-  `p` is at least the policy it would inherit from its Organizational Domain (RFC 9989 DNS
-  Tree Walk, read by discovery). A record equal in meaning is adopted byte for byte. A
+  kept), live tags the spec does not set (`rua`, `ruf`, `fo`, ...) survive, and a new record at
+  a subdomain gets at least the policy it inherits today from its Organizational Domain (RFC
+  9989 DNS Tree Walk, read by discovery). A record equal in meaning is adopted byte for byte. A
   `_dmarc` CNAME to a DMARC service that serves a valid record is adopted: no DMARC
   record is written (as with `dmarc: {manage: false}`).
 - DKIM CNAMEs that already point right are adopted (imported), not recreated.
@@ -542,8 +542,8 @@ class _Merger:
 
         The spec's `p`, `sp` and `np` are minimums: a stricter live one is kept (with a note).
         Every other live tag (`rua`, `ruf`, `fo`, `adkim`, `aspf`, ...) survives unless the spec
-        sets it; `pct` and `t` never move towards less enforcement. A subdomain's `p` is at
-        least what it would inherit from its Organizational Domain (`at_least_parent`).
+        sets it; `pct` and `t` never move towards less enforcement. The live record already
+        overrides any parent policy, so the parent sets no floor here (see `at_least_parent`).
         """
         spec_tags = dict(wanted.tags)
         changes: list[str] = []
@@ -584,15 +584,21 @@ class _Merger:
             self.decide(Action.KEEP, name, "TXT", "dmarc-tags-kept", f"kept the live {', '.join(kept)}")
         if policy != live.policy:
             changes.insert(0, f"p: {live.policy} -> {policy}")
-        merged = replace(wanted, policy=policy, tags=tuple(tags.items()), raw=None)
-        floor = self.at_least_parent(name, merged)
-        if floor.policy != merged.policy:
-            changes.insert(0, f"p: {merged.policy} -> {floor.policy}")
-        return floor, changes
+        walk = self.existing.parent_dmarc
+        parent = walk.parent if walk else None
+        if parent is not None and dmarc.weakens(parent.policy, live.policy):
+            # The override is the customer's already: keeping it weakens nothing, raising it
+            # would change their mail handling unasked. Said, so they can decide.
+            self.decide(
+                Action.NOTE, name, "TXT", "dmarc-overrides-parent",
+                f"the live p={live.policy} at {name} already overrides {parent.describe()} for {self.spec.domain} "
+                f"(RFC 9989 §4.10.1): kept; set dmarc.policy: {parent.policy} to follow the parent",
+            )
+        return replace(wanted, policy=policy, tags=tuple(tags.items()), raw=None), changes
 
     def at_least_parent(self, name: str, wanted: DmarcSpec) -> DmarcSpec:
-        """A subdomain's record overrides its Organizational Domain's policy (RFC 7489 §6.6.3,
-        RFC 9989 §4.10.1): raise `p` to what the subdomain would otherwise inherit."""
+        """A new record at a subdomain overrides its Organizational Domain's policy (RFC 7489
+        §6.6.3, RFC 9989 §4.10.1): raise `p` to what the subdomain inherits today."""
         walk = self.existing.parent_dmarc
         if walk is None:
             return wanted
