@@ -270,6 +270,19 @@ def test_existing_include_loop_refused(bind, tmp_path):
     assert "include loop" in result.output
 
 
+def test_existing_void_lookups_refused(bind, tmp_path):
+    """Three lookups that find nothing: over RFC 7208 §4.6.4's two void lookups, already a permerror."""
+    bind.set_zones({
+        D: zone_text(D, ['@ TXT "v=spf1 a:x1.gone.test a:x2.gone.test mx:x3.gone.test ~all"']),
+        "gone.test": zone_text("gone.test", []),
+        "spotme.com": SPOTME_ZONE,
+    })
+    result, out = generate(tmp_path, spec_text(), bind)
+    assert result.exit_code == 1, result.output
+    assert "3 lookups find nothing, over the limit of 2 void lookups" in result.output
+    assert not out.exists()
+
+
 def test_two_exp_modifiers_no_crash(bind, tmp_path):
     """Two SPF records with their own exp=: one kept (deterministically) with a note, never exit 70."""
     bind.set_zones({
