@@ -1,0 +1,154 @@
+"""`generate --discover` writes what it kept into the spec (issue 8, "the spec is the truth"),
+and a later plain `generate` that would drop it warns, naming the values.
+
+Live DNS is a real BIND; the spec files are written by hand with comments, so the round trip
+must keep them."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from spotme_dns.cli.app import cli
+from spotme_dns.kept import RECORD
+from spotme_dns.spec import load_spec
+from tests.support.bind import zone_text
+
+D = "acme-events.com"
+TOKENS = ("abcdefghijklmnop1234", "qrstuvwxyzabcdef5678", "ghijklmnopqrstuv9012")
+GOOGLE = "google-site-verification=Xq3c9Rk2L0pNf7aT1bYvW8eUm4sDzHgJ"
+OLD_SPF = "v=spf1 include:_spf.google.com ~all"
+DMARC = "v=DMARC1; p=reject; sp=reject; rua=mailto:dmarc@acme-events.com"
+
+SPEC = f"""\
+# Acme's e-mail DNS (kept by the IT team; comments matter)
+version: 1
+domains:
+  - domain: {D}  # the sending domain
+    provider: route53
+    zone_id: Z0123456789ABCDEFGHIJ  # prod account
+    ses:
+      dkim_tokens: [{", ".join(TOKENS)}]
+    mandrill:
+      verification: mandrill_verify.AbC123xyz  # from Mailchimp
+"""
+
+
+def seed(bind) -> None:
+    bind.set_zones({
+        D: zone_text(D, [f'@ TXT "{GOOGLE}"', f'@ TXT "{OLD_SPF}"', f'_dmarc TXT "{DMARC}"']),
+        "spotme.com": zone_text("spotme.com", ['_spf TXT "v=spf1 ip4:203.0.113.0/24 -all"']),
+        "google.com": zone_text("google.com", ['_spf TXT "v=spf1 ip4:35.190.247.0/24 -all"']),
+    })
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def discover(spec, out, bind, *extra: str):
+    return run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, *extra)
+
+
+def test_discover_writes_what_it_kept_into_the_spec(bind, tmp_path, monkeypatch):
+    """spf.keep, spf.all, keep_txt and the DMARC tags go into the spec; comments stay; the diff is printed."""
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
+    seed(bind)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC)
+    result = discover(spec, tmp_path / "out", bind)
+    assert result.exit_code == 0, result.output
+    text = spec.read_text()
+    # Every line of the old spec is still there, comments and all.
+    for line in SPEC.splitlines():
+        assert line in text.splitlines()
+    domain = load_spec([str(spec)]).domains[0]
+    assert domain.spf.keep == ("include:_spf.google.com",)
+    assert domain.spf.all == "~all"
+    assert domain.keep_txt == (GOOGLE,)
+    assert domain.dmarc.text() == "v=DMARC1; p=reject; sp=reject; rua=mailto:dmarc@acme-events.com;"
+    assert f"updated {spec} with what discovery kept:" in result.output
+    assert f"--- {spec} (before)\n+++ {spec}\n" in result.output
+    for added in ("+    spf:", "+        - include:_spf.google.com", "+      all: ~all", f"+      - {GOOGLE}", "+      sp: reject"):
+        assert added + "\n" in result.output
+
+    # Run again: nothing more to write, the spec is left byte for byte.
+    again = discover(spec, tmp_path / "out", bind)
+    assert again.exit_code == 0, again.output
+    assert "the spec already says what discovery kept: not changed" in again.output
+    assert spec.read_text() == text
+
+    # A plain generate from the written spec renders the same resources (only discovery's comments go).
+    discovered = resources(tmp_path / "out")
+    plain = run("generate", str(spec), "-o", str(tmp_path / "out"))
+    assert plain.exit_code == 0, plain.output
+    assert "warning" not in plain.output
+    # DMARC: the same tags; the spec builds the record in its own spelling (a trailing ';').
+    assert resources(tmp_path / "out") == [line.replace(f'"{DMARC}"', f'"{DMARC};"') for line in discovered]
+    # `records SPEC` says what is live now.
+    listed = run("records", str(spec), "--format", "zone")
+    assert listed.exit_code == 0, listed.output
+    assert GOOGLE in listed.output and "include:_spf.google.com include:_spf.spotme.com ~all" in listed.output
+    assert "p=reject; sp=reject; rua=mailto:dmarc@acme-events.com" in listed.output
+
+
+def resources(out) -> list[str]:
+    """The domain's generated Terraform without comment lines."""
+    text = (out / D / "main.tf").read_text()
+    return [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_no_write_spec_leaves_it_and_a_later_plain_generate_warns(bind, tmp_path, monkeypatch):
+    """--no-write-spec: the spec is untouched; the plain generate after it names every value it drops."""
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
+    seed(bind)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC)
+    out = tmp_path / "out"
+    result = discover(spec, out, bind, "--no-write-spec")
+    assert result.exit_code == 0, result.output
+    assert spec.read_text() == SPEC
+    assert "the spec was left alone (--no-write-spec)" in result.output
+    record = json.loads((out / RECORD).read_text())
+    assert record["domains"][D] == {
+        "spf": "v=spf1 include:_spf.google.com include:_spf.spotme.com ~all",
+        "keep_txt": [GOOGLE],
+        "dmarc": DMARC,
+    }
+    assert RECORD in json.loads((out / ".spotme-dns.json").read_text())["files"]
+
+    plain = CliRunner().invoke(cli, ["generate", str(spec), "-o", str(out)])
+    assert plain.exit_code == 0, plain.output + plain.stderr
+    warning = plain.stderr
+    assert warning.startswith(f"warning: {D}: this run drops what the last `generate --discover` kept: ")
+    for named in ("SPF terms include:_spf.google.com", "SPF ~all (this run writes -all)", repr(GOOGLE), "DMARC p=reject rua=mailto:dmarc@acme-events.com sp=reject"):
+        assert named in warning
+    assert "1 warning: values the last discovery kept are dropped (see above)" in plain.stdout
+    # The record survives the plain run, so the next one warns too.
+    assert (out / RECORD).is_file()
+    again = CliRunner().invoke(cli, ["generate", str(spec), "-o", str(out), "-q"])
+    assert again.exit_code == 0 and "include:_spf.google.com" in again.stderr
+
+    # A colleague's spec that says what was kept (here: written by hand, stricter DMARC): quiet.
+    spec.write_text(SPEC + f"""\
+    spf: {{keep: [include:_spf.google.com], all: ~all}}
+    keep_txt: [{GOOGLE}]
+    dmarc: {{policy: reject, sp: reject, np: reject, rua: dmarc@acme-events.com}}
+""")
+    fixed = CliRunner().invoke(cli, ["generate", str(spec), "-o", str(out)])
+    assert fixed.exit_code == 0, fixed.output + fixed.stderr
+    assert fixed.stderr == "" and "warning" not in fixed.stdout
+
+
+def test_refused_discovery_writes_neither_spec_nor_output(bind, tmp_path, monkeypatch):
+    """A refused merge (exit 1): the spec keeps its bytes and no output is made."""
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
+    seed(bind)
+    spec = tmp_path / "spec.yaml"
+    text = SPEC + "    dmarc:\n      policy: none  # too weak for this zone\n"
+    spec.write_text(text)
+    result = discover(spec, tmp_path / "out", bind)
+    assert result.exit_code == 1, result.output
+    assert spec.read_text() == text
+    assert not (tmp_path / "out").exists()
