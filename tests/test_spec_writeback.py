@@ -152,3 +152,66 @@ def test_refused_discovery_writes_neither_spec_nor_output(bind, tmp_path, monkey
     assert result.exit_code == 1, result.output
     assert spec.read_text() == text
     assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------ discover + apply + verify --spec
+
+LOOP_DMARC = "v=DMARC1; p=reject; sp=reject; rua=mailto:dmarc@acme-events.com;"
+
+
+def moto_to_zone(moto, zone_id: str) -> list[str]:
+    """The hosted zone as BIND zone-file lines (what the internet would see after the apply)."""
+    lines = []
+    for rs in moto.client("route53").list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]:
+        if rs["Type"] not in ("TXT", "CNAME"):
+            continue
+        name = rs["Name"].rstrip(".")
+        owner = "@" if name == D else name[: -len(D) - 1]
+        for value in rs.get("ResourceRecords", []):
+            text = value["Value"] + ("." if rs["Type"] == "CNAME" and not value["Value"].endswith(".") else "")
+            lines.append(f"{owner} {rs['Type']} {text}")
+    return lines
+
+
+def test_after_discover_and_apply_the_spec_agrees_with_live(module_terraform_factory, moto_server, aws_env, bind, tmp_path):
+    """Discover (Route53 via moto, live via BIND), apply with real terraform, then `verify --spec`,
+    `records SPEC` and a plain `generate` agree with what is live: verify exits 0, the plan is empty."""
+    from tests.support.aws import aws_provider_env
+    from tests.test_import_loop import THE_REST_OF_THE_INTERNET
+
+    aws_env.reset()
+    r53 = aws_env.client("route53")
+    zone_id = r53.create_hosted_zone(Name=D, CallerReference="writeback")["HostedZone"]["Id"].rsplit("/", 1)[-1]
+    existing = [(D, [f'"{GOOGLE}"', f'"{OLD_SPF}"']), (f"_dmarc.{D}", [f'"{LOOP_DMARC}"'])]
+    r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [
+        {"Action": "CREATE", "ResourceRecordSet": {"Name": name, "Type": "TXT", "TTL": 300,
+                                                   "ResourceRecords": [{"Value": v} for v in values]}}
+        for name, values in existing
+    ]})
+    bind.set_zones({D: zone_text(D, moto_to_zone(aws_env, zone_id)), **THE_REST_OF_THE_INTERNET})
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC.replace("    zone_id: Z0123456789ABCDEFGHIJ  # prod account\n", ""))
+    out = tmp_path / "out"
+    result = discover(spec, out, bind)
+    assert result.exit_code == 0, result.output
+
+    tf = module_terraform_factory(out, env=aws_provider_env(moto_server))
+    tf.init()
+    tf.apply()
+    bind.set_zones({D: zone_text(D, moto_to_zone(aws_env, zone_id), serial=2), **THE_REST_OF_THE_INTERNET})
+
+    verify = run("verify", "--spec", str(spec), "--nameserver", bind.address)
+    assert verify.exit_code == 0, verify.output
+    check = run("check", "--spec", str(spec), "--nameserver", bind.address)
+    assert check.exit_code == 0, check.output
+    listed = run("records", str(spec), "--format", "zone").output
+    for value in (GOOGLE, "v=spf1 include:_spf.google.com include:_spf.spotme.com ~all", LOOP_DMARC):
+        assert value in listed
+    assert "verify --spec spec.yaml" in (out / D / "HANDOFF.md").read_text()
+
+    # A plain generate from the written spec (a colleague, CI): terraform has nothing to change.
+    plain = run("generate", str(spec), "-o", str(out))
+    assert plain.exit_code == 0, plain.output
+    assert "warning" not in plain.output
+    (out / "imports.tf").unlink(missing_ok=True)
+    assert not tf.plan_has_changes()
