@@ -95,6 +95,9 @@ def report_spec_changes(changes: Sequence[SpecChange], *, no_write_spec: bool) -
         click.echo(f"updated {change.path} with what discovery kept:")
         click.echo(change.diff(), nl=False)
     if no_write_spec:
-        click.echo("the spec was left alone (--no-write-spec): a later generate without --discover warns about what it drops")
+        click.echo(
+            "the spec was left alone (--no-write-spec): until it says what discovery kept, `verify --spec` (and "
+            "HANDOFF.md's check) report differences, and a generate without --discover warns about what it drops"
+        )
     elif not written:
         click.echo("the spec already says what discovery kept: not changed")
