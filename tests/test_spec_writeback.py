@@ -215,3 +215,91 @@ def test_after_discover_and_apply_the_spec_agrees_with_live(module_terraform_fac
     assert "warning" not in plain.output
     (out / "imports.tf").unlink(missing_ok=True)
     assert not tf.plan_has_changes()
+
+
+# ------------------------------------------------------------------ the write-back itself (pure)
+
+from dataclasses import replace  # noqa: E402
+
+from spotme_dns.spec import DmarcSpec  # noqa: E402
+from spotme_dns.spec_write import discovered_changes, write_spec_changes  # noqa: E402
+
+FLEET = """\
+version: 1
+defaults:
+  provider: route53
+  spf:
+    include: [_spf.spotme.com, _spf.partner.example]  # every domain sends through the partner too
+domains:
+  - domain: one.example
+    zone_id: Z0123456789ABCDEFGHIJ
+    ses: {dkim_tokens: [abcdefghijklmnop1234, qrstuvwxyzabcdef5678, ghijklmnopqrstuv9012]}
+    mandrill: {verification: mandrill_verify.AbC123xyz}
+    dmarc: {policy: quarantine, rua: reports@one.example}  # flow style on purpose
+  - domain: two.example
+    zone_id: Z0123456789ABCDEFGHIJ
+    ses: {dkim_tokens: [abcdefghijklmnop1234, qrstuvwxyzabcdef5678, ghijklmnopqrstuv9012]}
+    mandrill: {verification: mandrill_verify.AbC123xyz}
+"""
+
+
+def kept(domain, *, keep=(), all_=None, txt=(), dmarc_text=None):
+    spf_spec = replace(domain.spf, keep=tuple(keep) + domain.spf.keep, all=all_ or domain.spf.all)
+    out = replace(domain, spf=spf_spec, keep_txt=domain.keep_txt + tuple(txt))
+    if dmarc_text:
+        out = replace(out, dmarc=DmarcSpec("none", (), raw=dmarc_text))
+    return out
+
+
+def test_write_back_with_defaults_flow_style_and_odd_values(tmp_path):
+    """Inherited `spf` stays inherited (only keep/all written per domain), a flow mapping is updated
+    in place, values needing quotes read back the same, the other domain is untouched."""
+    path = tmp_path / "fleet.yaml"
+    path.write_text(FLEET)
+    one, two = load_spec([str(path)]).domains
+    odd = 'he said "hi": #1 \\ ok'
+    merged = [
+        kept(one, keep=["ip4:192.0.2.0/24", "include:_spf.partner.example"], all_="?all", txt=[odd, "ünïcode=✓"],
+             dmarc_text="v=DMARC1;p=reject;rua=mailto:reports@one.example,mailto:x@dmarc.example!10m;fo=1"),
+        two,
+    ]
+    (change,) = discovered_changes((one, two), merged)
+    assert change.notes == ()
+    write_spec_changes([change])
+    again = {d.domain: d for d in load_spec([str(path)]).domains}
+    assert again["one.example"].spf.include == ("_spf.spotme.com", "_spf.partner.example")  # still from defaults
+    assert again["one.example"].spf.keep == ("ip4:192.0.2.0/24",)  # the partner include is ours, not kept twice
+    assert again["one.example"].spf.all == "?all"
+    assert again["one.example"].keep_txt == (odd, "ünïcode=✓")
+    assert again["one.example"].dmarc.text() == (
+        "v=DMARC1; p=reject; rua=mailto:reports@one.example,mailto:x@dmarc.example!10m; fo=1;"
+    )
+    assert again["two.example"] == two
+    text = path.read_text()
+    assert "# every domain sends through the partner too" in text and "# flow style on purpose" in text
+    assert FLEET.split("  - domain: two.example")[1] in text  # the second entry byte for byte
+
+
+def test_write_back_refuses_what_the_spec_cannot_say(tmp_path):
+    """`+all` has no spec spelling: a note, and the rest is still written; stdin specs get a note only."""
+    path = tmp_path / "fleet.yaml"
+    path.write_text(FLEET)
+    one, two = load_spec([str(path)]).domains
+    (change,) = discovered_changes((one, two), [kept(one, keep=["mx"], all_="+all"), two])
+    assert any("spf.all cannot be '+all'" in n for n in change.notes)
+    assert any("the spec cannot say exactly what was kept" in n for n in change.notes)
+    assert "        - mx" in change.new or "keep: [mx]" in change.new
+    stdin_one = replace(one, location=replace(one.location, path="-"))
+    (note_only,) = discovered_changes((stdin_one,), [kept(stdin_one, keep=["mx"])])
+    assert not note_only.changed and "standard input" in note_only.notes[0]
+
+
+def test_write_back_of_a_control_character_leaves_the_file(tmp_path):
+    """A kept TXT value the spec refuses (a control character): the file keeps its bytes, with a note."""
+    path = tmp_path / "fleet.yaml"
+    path.write_text(FLEET)
+    one, two = load_spec([str(path)]).domains
+    (change,) = discovered_changes((one, two), [kept(one, txt=["bell\x07"]), two])
+    assert not change.changed and "would not load" in change.notes[-1]
+    write_spec_changes([change])
+    assert path.read_text() == FLEET
