@@ -303,3 +303,34 @@ def test_write_back_of_a_control_character_leaves_the_file(tmp_path):
     assert not change.changed and "would not load" in change.notes[-1]
     write_spec_changes([change])
     assert path.read_text() == FLEET
+
+
+def test_write_back_never_changes_another_domain_through_a_yaml_alias(tmp_path):
+    """Two domains share one DMARC mapping (anchor and alias): writing the first's kept tags would
+    change the second's too, so the file is left as it is, with a note."""
+    path = tmp_path / "fleet.yaml"
+    shared = FLEET.replace("dmarc: {policy: quarantine, rua: reports@one.example}  # flow style on purpose",
+                           "dmarc: &dm {policy: quarantine, rua: reports@one.example}")
+    shared += "    dmarc: *dm\n"
+    path.write_text(shared)
+    one, two = load_spec([str(path)]).domains
+    assert two.dmarc.policy == "quarantine"
+    (change,) = discovered_changes((one, two), [kept(one, dmarc_text="v=DMARC1; p=reject; rua=mailto:reports@one.example"), two])
+    assert not change.changed, change.diff()
+    assert "would change two.example too" in change.notes[-1]
+
+
+def test_refused_output_directory_leaves_the_spec(bind, tmp_path, monkeypatch):
+    """-o names a directory spotme-dns did not write (exit 2): neither it nor the spec is touched."""
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
+    seed(bind)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC)
+    out = tmp_path / "theirs"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine\n")
+    result = discover(spec, out, bind)
+    assert result.exit_code == 2, result.output
+    assert "was not written by spotme-dns" in result.output
+    assert spec.read_text() == SPEC
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]

@@ -174,7 +174,7 @@ def discovered_changes(originals: Sequence[DomainSpec], merged: Sequence[DomainS
             names = ", ".join(a.domain for _, a in wanted)
             out.append(SpecChange(path, "", "", (f"the spec came from standard input: write what discovery kept for {names} into it by hand",)))
             continue
-        out.append(_file_change(path, wanted))
+        out.append(_file_change(path, wanted, pairs))
     return tuple(out)
 
 
@@ -185,7 +185,8 @@ def write_spec_changes(changes: Sequence[SpecChange]) -> None:
             write_atomically(change.path, change.new, keep_mode=True)
 
 
-def _file_change(path: str, pairs: list[tuple[DomainSpec, DomainSpec]]) -> SpecChange:
+def _file_change(path: str, pairs: list[tuple[DomainSpec, DomainSpec]], every: list[tuple[DomainSpec, DomainSpec]]) -> SpecChange:
+    """`pairs` written into the file at `path`; `every` domain of that file is checked after."""
     text = read_text(path)
     yaml, data = _load(text, path)
     notes: list[str] = []
@@ -200,8 +201,13 @@ def _file_change(path: str, pairs: list[tuple[DomainSpec, DomainSpec]]) -> SpecC
     except InputError as err:
         problems = "; ".join(p.message for p in err.problems)
         return SpecChange(path, text, text, (*notes, f"not updated: the new spec would not load ({problems})"))
-    for _, after in pairs:
+    for before, after in every:
         again = reloaded.get(after.domain)
+        if (before, after) not in pairs and (again is None or kept_view(again) != kept_view(before)):
+            # A value shared with another domain (a YAML anchor/alias) changed it too: never that.
+            written = ", ".join(b.domain for b, _ in pairs)
+            return SpecChange(path, text, text, (*notes, f"not updated: writing what was kept for {written} would change "
+                              f"{after.domain} too (a shared YAML anchor?); write it in by hand"))
         if again is None or kept_view(again) != kept_view(after):
             notes.append(
                 f"{after.domain}: the spec cannot say exactly what was kept (see the generated Terraform); "

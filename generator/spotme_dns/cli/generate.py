@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..generate import Style, default_modules_source, plan_tree, write_tree
+from ..generate import Style, check_target, default_modules_source, plan_tree, write_tree
 from ..imports import ImportStyle
 from ..kept import dropped_since_discovery, read_record, record_bytes, with_record
 from ..spec import load_spec
@@ -149,8 +149,10 @@ def command(
         if earlier is not None:
             tree = with_record(tree, record_bytes((), earlier))
             warnings = dropped_since_discovery(earlier, spec.domains)
+    if spec_changes:
+        check_target(tree, output, force=force)  # a refused DIR (exit 2) leaves the spec as it was too
+        write_spec_changes(spec_changes)  # what is live now, whether or not DIR can be written after
     result = write_tree(tree, output, force=force)
-    write_spec_changes(spec_changes)
     for message in [n for c in spec_changes for n in c.notes] + [*warnings]:
         click.echo(f"warning: {message}", err=True)
     if discover:
