@@ -72,9 +72,10 @@ def test_defaults_when_only_required_flags_are_given(tmp_path: Path) -> None:
     data = yaml.safe_load(out.read_text(encoding="utf-8"))["domains"][0]
     assert "dmarc" not in data and "all" not in data["spf"]
     text = out.read_text(encoding="utf-8")
-    assert "#   rua: [mailto:dmarc-reports@Mail.Acme.com]" in text
-    assert "# all: -all  # -all | ~all | ?all; unset: an existing record's is kept" in text
-    assert "# dmarc:  # unset: an existing DMARC record is kept as it is" in text
+    assert "#   dmarc: {policy: none, rua: [mailto:dmarc-reports@Mail.Acme.com]}" in text
+    assert "# all: -all | ~all | ?all; unset, an existing record's is kept" in text
+    assert "# dmarc: unset, so an existing DMARC record is kept as it is" in text
+    assert text.rstrip().endswith("keep: []")  # hints before the keys: keys written later go after them
 
 
 def test_policy_and_all_written_only_when_asked(tmp_path: Path) -> None:

@@ -334,3 +334,22 @@ def test_refused_output_directory_leaves_the_spec(bind, tmp_path, monkeypatch):
     assert "was not written by spotme-dns" in result.output
     assert spec.read_text() == SPEC
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+def test_init_then_discover_keeps_a_stricter_policy_and_a_softfail(bind, tmp_path, monkeypatch):
+    """A spec from `init` (no policy, no all asked for) meets a zone with p=reject and ~all:
+    discovery refuses nothing, keeps both, and writes them after init's hints."""
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
+    seed(bind)
+    spec = tmp_path / "spotme.yaml"
+    made = run("init", "--no-input", "--domain", D, "--zone-id", "Z0123456789ABCDEFGHIJ",
+               *(arg for t in TOKENS for arg in ("--ses-token", t)), "--mandrill-key", "AbC123xyz", "-o", str(spec))
+    assert made.exit_code == 0, made.output
+    before = spec.read_text()
+    result = discover(spec, tmp_path / "out", bind)
+    assert result.exit_code == 0, result.output
+    (domain,) = load_spec([str(spec)]).domains
+    assert (domain.spf.all, domain.dmarc.policy, dict(domain.dmarc.tags)["sp"]) == ("~all", "reject", "reject")
+    after = spec.read_text()
+    assert after.startswith(before.rstrip("\n").rsplit("\n", 1)[0])  # all of init's text, hints included
+    assert after.index("# all: -all | ~all | ?all") < after.index("all: ~all")

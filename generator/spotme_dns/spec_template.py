@@ -154,35 +154,41 @@ def render_spec(answers: InitAnswers, *, schema_ref: str | None = None) -> str:
         "      # mte1/mte2._domainkey DKIM CNAMEs (dkim: false leaves those out).",
         f"      verification: {_scalar(verification_value(answers.mandrill))}",
         "      dkim: true",
+    ]
+    # `all` and the DMARC policy only when asked for: unset, `generate --discover` keeps what the
+    # domain publishes (a ~all is not hardened, a stricter policy is not refused). The hints for
+    # what is unset come before the keys (never last), so keys `generate --discover` writes into
+    # the spec later land after them, not between a hint and what it is about.
+    policy = answers.dmarc_policy.strip() if answers.dmarc_policy else None
+    policies = " | ".join(dmarc.POLICIES)
+    rua_hint = f"rua: [mailto:dmarc-reports@{_comment(domain)}]  # where aggregate reports go"
+    if not (policy or answers.rua):
+        lines += [
+            "    # dmarc: unset, so an existing DMARC record is kept as it is (a new one is p=none). To set it:",
+            f"    #   dmarc: {{policy: none, {rua_hint.split('  #')[0]}}}  # policy: {policies}",
+        ]
+    lines += [
         "    spf:",
         "      # One SPF record per name (RFC 7208 §3.2): SpotMe's servers are included. If the domain",
         "      # already has an SPF record, list its terms here (never a second v=spf1 record),",
         "      # for example: keep: [include:_spf.google.com, ip4:203.0.113.0/24]",
-        f"      include: [{SPOTME_SPF_INCLUDE}]",
-        "      keep: []",
     ]
-    # `all` and the DMARC policy only when asked for: unset, `generate --discover` keeps what the
-    # domain publishes (a ~all is not hardened, a stricter policy is not refused).
+    if not answers.spf_all:
+        lines.append("      # all: -all | ~all | ?all; unset, an existing record's is kept (a new record gets -all)")
+    lines += [f"      include: [{SPOTME_SPF_INCLUDE}]", "      keep: []"]
     if answers.spf_all:
         lines.append(f"      all: {_scalar(answers.spf_all.strip())}  # -all | ~all | ?all")
-    else:
-        lines.append("      # all: -all  # -all | ~all | ?all; unset: an existing record's is kept, a new record gets -all")
-    policy = answers.dmarc_policy.strip() if answers.dmarc_policy else None
-    section = bool(policy or answers.rua)
-    if section:
+    if policy or answers.rua:
         lines.append("    dmarc:")
-    else:
-        lines.append("    # dmarc:  # unset: an existing DMARC record is kept as it is; a new one is p=none")
-    unset = "      # " if section else "    #   "
-    if policy:
-        lines.append(f"      policy: {_scalar(policy)}  # {' | '.join(dmarc.POLICIES)}")
-    else:
-        lines.append(f"{unset}policy: none  # {' | '.join(dmarc.POLICIES)}; unset: an existing record's is kept")
-    if answers.rua:
-        lines.append("      rua:  # where aggregate reports go")
-        lines += [f"        - {_scalar(normalize_rua(uri))}" for uri in answers.rua]
-    else:
-        lines.append(f"{unset}rua: [mailto:dmarc-reports@{_comment(domain)}]  # where aggregate reports go")
+        if not policy:
+            lines.append(f"      # policy: none  # {policies}; unset, an existing record's is kept")
+        if not answers.rua:
+            lines.append(f"      # {rua_hint}")
+        if policy:
+            lines.append(f"      policy: {_scalar(policy)}  # {policies}")
+        if answers.rua:
+            lines.append("      rua:  # where aggregate reports go")
+            lines += [f"        - {_scalar(normalize_rua(uri))}" for uri in answers.rua]
     return "\n".join(lines) + "\n"
 
 
