@@ -55,7 +55,10 @@ CNAME_TARGETS = st.sampled_from([
 ])
 # What a name holds: nothing, TXT values, or a CNAME.
 NAME_DATA = st.one_of(st.none(), TXT_VALUES.map(lambda v: ("TXT", v)), CNAME_TARGETS.map(lambda t: ("CNAME", t)))
-NAMES = ("_dmarc", "mte1._domainkey", "mte2._domainkey", f"{TOKENS[0]}._domainkey", "*", "*._domainkey", "mail")
+NAMES = (
+    "_dmarc", "mte1._domainkey", "mte2._domainkey", f"{TOKENS[0]}._domainkey", "*", "*._domainkey", "mail",
+    "_dmarc.mail", "mte1._domainkey.mail", "*.mail",
+)
 
 
 def quote(text: str) -> str:
@@ -95,11 +98,11 @@ SPEC_EXTRAS = st.sampled_from([
 ])
 
 
-def spec_text(provider: str, extra: str) -> str:
+def spec_text(provider: str, extra: str, domain: str = D) -> str:
     zone_id = {"route53": "    zone_id: Z0123456789ABCDEFGHIJ\n", "cloudflare": "    zone_id: 0123456789abcdef0123456789abcdef\n"}
     return (
         "version: 1\ndomains:\n"
-        f"  - domain: {D}\n    provider: {provider}\n{zone_id.get(provider, '')}"
+        f"  - domain: {domain}\n    zone: {D}\n    provider: {provider}\n{zone_id.get(provider, '')}"
         f"    ses:\n      dkim_tokens: [{', '.join(TOKENS)}]\n"
         "    mandrill:\n      verification: mandrill_verify.AbC123xyz\n" + extra
     )
@@ -124,15 +127,16 @@ def run(*args: str):
     provider=st.sampled_from(["generic", "route53", "cloudflare"]),
     extra=SPEC_EXTRAS,
     force=st.booleans(),
+    domain=st.sampled_from([D, f"mail.{D}"]),
 )
-def test_no_exit_70_for_any_zone(bind, monkeypatch, apex, names, provider, extra, force):
+def test_no_exit_70_for_any_zone(bind, monkeypatch, apex, names, provider, extra, force, domain):
     """discover (and a plain generate after it), validate, verify and check: exit 0, 1 or 2 whatever the zone holds."""
     monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
     monkeypatch.delenv("CLOUDFLARE_API_TOKEN", raising=False)
     bind.set_zones({D: zone_text(D, zone_lines(apex, names), serial=next(_serial))})
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp, "spec.yaml")
-        spec.write_text(spec_text(provider, extra))
+        spec.write_text(spec_text(provider, extra, domain))
         ns = ("--nameserver", bind.address)
         out = str(Path(tmp, "out"))
         found = run("generate", str(spec), "-o", out, "--discover", *ns, *(("--force",) if force else ()))
@@ -142,7 +146,7 @@ def test_no_exit_70_for_any_zone(bind, monkeypatch, apex, names, provider, extra
         run("validate", "--spec", str(spec), *ns)
         run("verify", "--spec", str(spec), *ns)
         run("check", "--spec", str(spec), *ns)
-        run("check", D, *ns)
+        run("check", domain, *ns)
 
 
 def test_two_exp_modifiers_are_refused_not_a_crash(bind, tmp_path, monkeypatch):
