@@ -353,3 +353,4 @@ def test_init_then_discover_keeps_a_stricter_policy_and_a_softfail(bind, tmp_pat
     after = spec.read_text()
     assert after.startswith(before.rstrip("\n").rsplit("\n", 1)[0])  # all of init's text, hints included
     assert after.index("# all: -all | ~all | ?all") < after.index("all: ~all")
+    assert "      keep: [include:_spf.google.com]\n" in after  # init's `keep: []` filled in its own style

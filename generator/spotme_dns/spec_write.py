@@ -291,6 +291,8 @@ def _set_list(mapping: CommentedMap, key: str, values: Sequence[str]) -> None:
     """`mapping[key] = values`, changing an existing list in place (its style and comments kept)."""
     current = mapping.get(key)
     if isinstance(current, CommentedSeq):
+        if not current and current.fa._flow_style is None and sum(len(v) + 2 for v in values) < 60:
+            current.fa.set_flow_style()  # `keep: []` becomes `keep: [a, b]`, not a block list
         for i, value in enumerate(values):
             if i < len(current):
                 if current[i] != value:
