@@ -60,14 +60,40 @@ def test_flags_write_a_spec_that_loads(tmp_path: Path) -> None:
 
 
 def test_defaults_when_only_required_flags_are_given(tmp_path: Path) -> None:
-    """Only domain, tokens and key: zone = domain, route53, p=none, no rua."""
+    """Only domain, tokens and key: zone = domain, route53; no DMARC section and no spf.all written
+    (issue 8: an existing stricter policy or a ~all is kept by discovery, not refused or hardened)."""
     out = tmp_path / "spotme.yaml"
     result = run("--domain", "Mail.Acme.com", "--ses-token", T1, "--ses-token", T2, "--ses-token", T3,
                  "--mandrill-key", "mandrill_verify.AbC123xyz", "-o", str(out))
     assert result.exit_code == 0, result.output
     (d,) = load_spec([str(out)]).domains
     assert (d.domain, d.zone, d.provider, d.dmarc.text()) == ("mail.acme.com", "mail.acme.com", Provider.ROUTE53, "v=DMARC1; p=none;")
-    assert "# rua: [mailto:dmarc-reports@Mail.Acme.com]" in out.read_text(encoding="utf-8")
+    assert not d.dmarc.explicit and not d.spf.all_explicit
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))["domains"][0]
+    assert "dmarc" not in data and "all" not in data["spf"]
+    text = out.read_text(encoding="utf-8")
+    assert "#   dmarc: {policy: none, rua: [mailto:dmarc-reports@Mail.Acme.com]}" in text
+    assert "# all: -all | ~all | ?all; unset, an existing record's is kept" in text
+    assert "# dmarc: unset, so an existing DMARC record is kept as it is" in text
+    assert text.rstrip().endswith("keep: []")  # hints before the keys: keys written later go after them
+
+
+def test_policy_and_all_written_only_when_asked(tmp_path: Path) -> None:
+    """--spf-all and --dmarc-policy write `all` and `policy`; --rua alone writes a dmarc section without a policy."""
+    out = tmp_path / "spotme.yaml"
+    result = run(*FLAGS, "--spf-all", "~all", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    (d,) = load_spec([str(out)]).domains
+    assert (d.spf.all, d.spf.all_explicit, d.dmarc.policy) == ("~all", True, "quarantine")
+    rua_only = tmp_path / "rua.yaml"
+    result = run("--domain", "acme.com", "--ses-token", T1, "--ses-token", T2, "--ses-token", T3,
+                 "--mandrill-key", "AbC123xyz", "--rua", "dmarc@acme.com", "-o", str(rua_only))
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load(rua_only.read_text(encoding="utf-8"))["domains"][0]
+    assert data["dmarc"] == {"rua": ["mailto:dmarc@acme.com"]}
+    assert "# policy: none" in rua_only.read_text(encoding="utf-8")
+    bad = run(*FLAGS, "--spf-all", "+all", "-o", str(tmp_path / "bad.yaml"))
+    assert bad.exit_code == 2 and not (tmp_path / "bad.yaml").exists()
 
 
 def test_subdomain_cloudflare_idn_and_zone_id(tmp_path: Path) -> None:
@@ -214,7 +240,8 @@ ANSWERS = st.builds(
     zone=st.none(),
     provider=st.sampled_from([p.value for p in Provider]),
     zone_id=st.none(),
-    dmarc_policy=st.sampled_from(["none", "quarantine", "reject"]),
+    dmarc_policy=st.sampled_from([None, "none", "quarantine", "reject"]),
+    spf_all=st.sampled_from([None, "-all", "~all", "?all"]),
     rua=st.lists(st.sampled_from(["dmarc@example.com", "mailto:r@example.net!10m", "https://r.example/x"]),
                  max_size=2, unique=True).map(tuple),
 )
@@ -227,7 +254,9 @@ def test_rendered_spec_loads_and_matches_the_schema(answers: InitAnswers) -> Non
     text = render_spec(answers, schema_ref="spec.schema.json")
     (d,) = parse_spec_text(text).domains
     assert d.ses.dkim_tokens == tuple(t.lower() for t in answers.ses_tokens)
-    assert d.dmarc.policy == answers.dmarc_policy
+    assert d.dmarc.policy == (answers.dmarc_policy or "none")
+    assert d.dmarc.explicit == bool(answers.dmarc_policy or answers.rua)
+    assert (d.spf.all, d.spf.all_explicit) == (answers.spf_all or "-all", answers.spf_all is not None)
     VALIDATOR.validate(yaml.safe_load(text))
 
 
@@ -306,7 +335,10 @@ def test_prompts_in_a_pseudo_terminal(tmp_path: Path) -> None:
     term.expect("is not an SES DKIM token")
     term.answer("SES DKIM token 3 of 3:", T3)
     term.answer("Mandrill verification key (or mandrill_verify.<key>):", "mandrill_verify.AbC123xyz")
-    term.answer("DMARC policy (none, quarantine, reject) [none]:", "quarantine")
+    term.answer("(-all, ~all, ?all, -) [-]:", "+all")
+    term.expect("is not one of")
+    term.answer("(-all, ~all, ?all, -) [-]:", "~all")
+    term.answer("(none, quarantine, reject, -) [-]:", "quarantine")
     term.answer("'-' for none) [-]:", "dmarc@acme-events.com")
     term.expect("wrote spotme.yaml")
     assert term.finish() == 0, term.screen
@@ -315,6 +347,7 @@ def test_prompts_in_a_pseudo_terminal(tmp_path: Path) -> None:
     assert d.ses.dkim_tokens == (T1, T2, T3)
     assert d.mandrill.verification == "mandrill_verify.AbC123xyz"
     assert d.dmarc.text() == "v=DMARC1; p=quarantine; rua=mailto:dmarc@acme-events.com;"
+    assert (d.spf.all, d.spf.all_explicit) == ("~all", True)
 
 
 def test_pseudo_terminal_asks_only_what_flags_left_out(tmp_path: Path) -> None:
@@ -324,13 +357,15 @@ def test_pseudo_terminal_asks_only_what_flags_left_out(tmp_path: Path) -> None:
     term.answer("DNS zone that holds it [acme.com]:", "")
     term.answer("DNS provider (route53, cloudflare, generic) [route53]:", "")
     term.answer("Mandrill verification key (or mandrill_verify.<key>):", "AbC123xyz")
-    term.answer("DMARC policy (none, quarantine, reject) [none]:", "")
+    term.answer("SPF 'all' ('-': keep an existing record's, a new one gets -all) (-all, ~all, ?all, -) [-]:", "")
+    term.answer("DMARC policy ('-': keep an existing record's, a new one gets none) (none, quarantine, reject, -) [-]:", "")
     term.answer("'-' for none) [-]:", "")
     term.expect("wrote acme.yaml")
     assert term.finish() == 0, term.screen
     assert "Sending domain" not in term.screen and "SES DKIM token" not in term.screen
     (d,) = load_spec([str(tmp_path / "acme.yaml")]).domains
     assert (d.domain, d.zone, d.provider, d.dmarc.text()) == ("acme.com", "acme.com", Provider.ROUTE53, "v=DMARC1; p=none;")
+    assert not d.dmarc.explicit and not d.spf.all_explicit  # Enter: neither written
 
 
 def test_pseudo_terminal_refuses_an_existing_file_before_asking(tmp_path: Path) -> None:

@@ -435,7 +435,14 @@ class _Merger:
                 Action.CHANGE, d, "TXT", "spf-merged",
                 f"SPF: {kept}added {' '.join(added) or 'nothing'} before {all_text}: {_show(merged)}",
             )
-        direct = len(spf.parse_spf(merged).lookup_terms)
+        try:
+            direct = len(spf.parse_spf(merged).lookup_terms)
+        except spf.SpfSyntaxError as err:  # e.g. two exp= (RFC 7208 §6): already a permerror live
+            self.refuse(
+                d, "TXT", "spf-existing-invalid", f"the merged SPF record {_show(merged)} is not valid SPF ({err})",
+                advice="Fix the existing record first (--force cannot help)", forceable=False,
+            )
+            return spec_spf
         if direct > spf.LOOKUP_LIMIT and not self.refuse(
             d, "TXT", "spf-too-many-lookups",
             f"the merged SPF record has {direct} DNS-querying terms before following any include, over the "

@@ -30,6 +30,7 @@ class Field(str, Enum):
     MANDRILL = "mandrill-key"
     DMARC_POLICY = "dmarc-policy"
     RUA = "rua"
+    SPF_ALL = "spf-all"
 
     def __str__(self) -> str:
         return self.value
@@ -50,9 +51,12 @@ class InitAnswers:
     provider: str = Provider.ROUTE53.value
     zone_id: str | None = None
     """The zone's id at the provider; None: looked up by name."""
-    dmarc_policy: str = "none"
+    dmarc_policy: str | None = None
+    """None: not written, so an existing record's policy is kept (a new record gets p=none)."""
     rua: tuple[str, ...] = ()
     """Where DMARC aggregate reports go (`mailto:` URIs or plain addresses)."""
+    spf_all: str | None = None
+    """The SPF record's final `all`; None: not written, so an existing record's is kept (else -all)."""
 
 
 #: Stand-ins for answers not given yet, so one answer can be checked on its own. Valid by
@@ -73,6 +77,7 @@ _FIELD_OF_PATH = (
     ("domains[0].mandrill", Field.MANDRILL),
     ("domains[0].dmarc.policy", Field.DMARC_POLICY),
     ("domains[0].dmarc.rua", Field.RUA),
+    ("domains[0].spf.all", Field.SPF_ALL),
 )
 
 
@@ -149,21 +154,41 @@ def render_spec(answers: InitAnswers, *, schema_ref: str | None = None) -> str:
         "      # mte1/mte2._domainkey DKIM CNAMEs (dkim: false leaves those out).",
         f"      verification: {_scalar(verification_value(answers.mandrill))}",
         "      dkim: true",
+    ]
+    # `all` and the DMARC policy only when asked for: unset, `generate --discover` keeps what the
+    # domain publishes (a ~all is not hardened, a stricter policy is not refused). The hints for
+    # what is unset come before the keys (never last), so keys `generate --discover` writes into
+    # the spec later land after them, not between a hint and what it is about.
+    policy = answers.dmarc_policy.strip() if answers.dmarc_policy else None
+    policies = " | ".join(dmarc.POLICIES)
+    rua_hint = f"rua: [mailto:dmarc-reports@{_comment(domain)}]  # where aggregate reports go"
+    if not (policy or answers.rua):
+        lines += [
+            "    # dmarc: unset, so an existing DMARC record is kept as it is (a new one is p=none). To set it:",
+            f"    #   dmarc: {{policy: none, {rua_hint.split('  #')[0]}}}  # policy: {policies}",
+        ]
+    lines += [
         "    spf:",
         "      # One SPF record per name (RFC 7208 §3.2): SpotMe's servers are included. If the domain",
         "      # already has an SPF record, list its terms here (never a second v=spf1 record),",
         "      # for example: keep: [include:_spf.google.com, ip4:203.0.113.0/24]",
-        f"      include: [{SPOTME_SPF_INCLUDE}]",
-        "      keep: []",
-        "      all: -all  # -all | ~all | ?all",
-        "    dmarc:",
-        f"      policy: {_scalar(answers.dmarc_policy.strip())}  # {' | '.join(dmarc.POLICIES)}",
     ]
-    if answers.rua:
-        lines.append("      rua:  # where aggregate reports go")
-        lines += [f"        - {_scalar(normalize_rua(uri))}" for uri in answers.rua]
-    else:
-        lines.append(f"      # rua: [mailto:dmarc-reports@{_comment(domain)}]  # where aggregate reports go")
+    if not answers.spf_all:
+        lines.append("      # all: -all | ~all | ?all; unset, an existing record's is kept (a new record gets -all)")
+    lines += [f"      include: [{SPOTME_SPF_INCLUDE}]", "      keep: []"]
+    if answers.spf_all:
+        lines.append(f"      all: {_scalar(answers.spf_all.strip())}  # -all | ~all | ?all")
+    if policy or answers.rua:
+        lines.append("    dmarc:")
+        if not policy:
+            lines.append(f"      # policy: none  # {policies}; unset, an existing record's is kept")
+        if not answers.rua:
+            lines.append(f"      # {rua_hint}")
+        if policy:
+            lines.append(f"      policy: {_scalar(policy)}  # {policies}")
+        if answers.rua:
+            lines.append("      rua:  # where aggregate reports go")
+            lines += [f"        - {_scalar(normalize_rua(uri))}" for uri in answers.rua]
     return "\n".join(lines) + "\n"
 
 

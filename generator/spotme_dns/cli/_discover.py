@@ -20,6 +20,7 @@ from ..generate import OutputTree, Style
 from ..imports import IMPORT_SCRIPT, IMPORTS_TF, Import, ImportStyle, with_discovery
 from ..merge import Action, MergeResult
 from ..spec import Spec
+from ..spec_write import SpecChange
 from ._runtime import run_dns
 from .app import EXIT_PROBLEMS, BadInput
 from .terminal import progress
@@ -85,3 +86,18 @@ def report_imports(output: str, imports: Mapping[str, Sequence[Import]], *, impo
             click.echo(f"{count} in {path}: the next plan/apply takes them over (Terraform >= 1.5)")
     if not quiet and not any(imports.values()):
         click.echo("nothing to import: none of these records exists yet")
+
+
+def report_spec_changes(changes: Sequence[SpecChange], *, no_write_spec: bool) -> None:
+    """Say what was written into the spec files, as a unified diff."""
+    written = [c for c in changes if c.changed]
+    for change in written:
+        click.echo(f"updated {change.path} with what discovery kept:")
+        click.echo(change.diff(), nl=False)
+    if no_write_spec:
+        click.echo(
+            "the spec was left alone (--no-write-spec): until it says what discovery kept, `verify --spec` (and "
+            "HANDOFF.md's check) report differences, and a generate without --discover warns about what it drops"
+        )
+    elif not written:
+        click.echo("the spec already says what discovery kept: not changed")

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 
-from ..generate import Style, default_modules_source, plan_tree, write_tree
+from ..generate import Style, check_target, default_modules_source, plan_tree, write_tree
 from ..imports import ImportStyle
+from ..kept import dropped_since_discovery, read_record, record_bytes, with_record
 from ..spec import load_spec
+from ..spec_write import discovered_changes, write_spec_changes
 from ._output_options import describe_settings, output_options, output_settings
 from .app import EXIT_OK
 
@@ -68,6 +70,13 @@ def _label(path: str) -> str:
     metavar="HOST[:PORT]",
     help="With --discover: ask this server instead of each zone's authoritative servers (repeatable).",
 )
+@click.option(
+    "--no-write-spec",
+    "no_write_spec",
+    is_flag=True,
+    help="With --discover: leave the spec files alone (by default what discovery kept is written into "
+    "them: spf.keep, spf.all, keep_txt, DMARC tags, comments kept).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @output_options
 @click.pass_context
@@ -81,6 +90,7 @@ def command(
     discover: bool,
     import_style: str,
     nameservers: tuple[str, ...],
+    no_write_spec: bool,
     quiet: bool,
 ) -> None:
     """Write Terraform for every domain of the SPEC files into DIR.
@@ -94,6 +104,9 @@ def command(
     record's terms kept, other TXT values carried along, a DMARC policy never weakened
     without --force); each decision is printed and written as a comment; existing records
     are imported instead of recreated. A refused merge: exit 1 and nothing is written.
+    What discovery kept is written into the spec files (the diff is printed; --no-write-spec
+    leaves them alone) and remembered in DIR/.spotme-dns-discovered.json: a later generate
+    without --discover that would drop any of it warns and names it.
 
     \b
     Example:
@@ -110,12 +123,15 @@ def command(
     source = modules_source or ""
     if chosen is Style.MODULE and not source:
         source = default_modules_source(output) or ""
-    results, imports = (), {}
+    results, imports, spec_changes, warnings = (), {}, (), ()
     if discover:
         # Imported here: discovery pulls in dnspython and boto3, which plain generate never needs.
-        from ._discover import discover_step, imports_step, report_imports
+        from ._discover import discover_step, imports_step, report_imports, report_spec_changes
 
+        originals = spec.domains
         spec, results = discover_step(ctx, spec, nameservers=nameservers, force=force, quiet=quiet)
+        if not no_write_spec:
+            spec_changes = discovered_changes(originals, spec.domains)
     tree = plan_tree(
         spec,
         style=chosen,
@@ -127,9 +143,22 @@ def command(
     )
     if discover:
         tree, imports = imports_step(tree, results, import_style=import_style, style=chosen)
+        tree = with_record(tree, record_bytes(spec.domains, read_record(output)))
+    else:
+        earlier = read_record(output)
+        if earlier is not None:
+            tree = with_record(tree, record_bytes((), earlier))
+            warnings = dropped_since_discovery(earlier, spec.domains)
+    if spec_changes:
+        check_target(tree, output, force=force)  # a refused DIR (exit 2) leaves the spec as it was too
+        write_spec_changes(spec_changes)  # what is live now, whether or not DIR can be written after
     result = write_tree(tree, output, force=force)
+    for message in [n for c in spec_changes for n in c.notes] + [*warnings]:
+        click.echo(f"warning: {message}", err=True)
     if discover:
         report_imports(output, imports, import_style=import_style, quiet=quiet)
+        if not quiet:
+            report_spec_changes(spec_changes, no_write_spec=no_write_spec)
     if quiet:
         ctx.exit(EXIT_OK)
     base = Path(output)
@@ -148,5 +177,6 @@ def command(
         click.echo(line)
     records = sum(len(d.records.records) for d in tree.domains)
     next_step = f"make plan OUT={output}" if settings.split_roots else f"terraform -chdir={output} init && terraform -chdir={output} plan"
-    click.echo(f"{len(tree.domains)} domain{'s' if len(tree.domains) != 1 else ''}, {records} record sets; next: {next_step}")
+    dropping = f"; {len(warnings)} warning{'s' if len(warnings) != 1 else ''}: values the last discovery kept are dropped (see above)" if warnings else ""
+    click.echo(f"{len(tree.domains)} domain{'s' if len(tree.domains) != 1 else ''}, {records} record sets{dropping}; next: {next_step}")
     ctx.exit(EXIT_OK)

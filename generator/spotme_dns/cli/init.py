@@ -11,7 +11,7 @@ import click
 from .. import dmarc
 from ..errors import InputError, Location, Problem
 from ..fileio import write_atomically
-from ..spec import Provider, load_spec, parse_spec_text
+from ..spec import SPF_ALL_CHOICES, Provider, load_spec, parse_spec_text
 from ..spec_template import PLACEHOLDER, Field, InitAnswers, answer_problems, check_one, render_spec, with_placeholders
 from .schema import schema_path
 from .terminal import is_quiet
@@ -33,7 +33,12 @@ TOKEN_COUNT = 3
 )
 @click.option("--mandrill-key", help="The Mandrill verification key (or the whole mandrill_verify.<key> value).")
 @click.option(
-    "--dmarc-policy", type=click.Choice(list(dmarc.POLICIES)), default=None, help="The DMARC policy (default: none).",
+    "--dmarc-policy", type=click.Choice(list(dmarc.POLICIES)), default=None,
+    help="The DMARC policy (default: not written, so an existing record's is kept and a new one is p=none).",
+)
+@click.option(
+    "--spf-all", type=click.Choice(list(SPF_ALL_CHOICES)), default=None,
+    help="The SPF record's final 'all' (default: not written, so an existing record's is kept and a new one ends in -all).",
 )
 @click.option("--rua", multiple=True, metavar="ADDRESS", help="Where DMARC aggregate reports go (repeatable).")
 @click.option(
@@ -48,7 +53,7 @@ TOKEN_COUNT = 3
 )
 def command(
     domain: str | None, zone: str | None, provider: str | None, zone_id: str | None, ses_tokens: tuple[str, ...],
-    mandrill_key: str | None, dmarc_policy: str | None, rua: tuple[str, ...], output: Path, force: bool,
+    mandrill_key: str | None, dmarc_policy: str | None, spf_all: str | None, rua: tuple[str, ...], output: Path, force: bool,
     no_input: bool, schema_ref: str | None,
 ) -> None:
     """Write a commented spec for one sending domain.
@@ -64,7 +69,7 @@ def command(
       spotme-dns init                      # asks, writes spotme.yaml
       spotme-dns init --domain acme-events.com --provider route53 \\
         --ses-token "$TOKEN1" --ses-token "$TOKEN2" --ses-token "$TOKEN3" \\
-        --mandrill-key AbC123xyz --dmarc-policy none --rua dmarc@acme-events.com -o acme.yaml
+        --mandrill-key AbC123xyz --rua dmarc@acme-events.com -o acme.yaml
     """
     _refuse_existing(output, force)
     if schema_ref is not None and (not schema_ref.strip() or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in schema_ref)):
@@ -72,7 +77,7 @@ def command(
     interactive = not no_input and sys.stdin.isatty()
     given = {
         Field.DOMAIN: domain, Field.ZONE: zone, Field.PROVIDER: provider, Field.ZONE_ID: zone_id,
-        Field.MANDRILL: mandrill_key, Field.DMARC_POLICY: dmarc_policy,
+        Field.MANDRILL: mandrill_key, Field.DMARC_POLICY: dmarc_policy, Field.SPF_ALL: spf_all,
     }
     problems = _flag_problems(given, ses_tokens, rua)
     if not interactive:
@@ -80,11 +85,12 @@ def command(
     if problems:
         raise InputError(problems)
     if interactive:
-        answers = _ask(domain, zone, provider, zone_id, ses_tokens, mandrill_key, dmarc_policy, rua)
+        answers = _ask(domain, zone, provider, zone_id, ses_tokens, mandrill_key, dmarc_policy, rua, spf_all)
     else:
         answers = InitAnswers(
             domain=domain or "", ses_tokens=ses_tokens, mandrill=mandrill_key or "", zone=zone,
-            provider=provider or Provider.ROUTE53.value, zone_id=zone_id, dmarc_policy=dmarc_policy or "none", rua=rua,
+            provider=provider or Provider.ROUTE53.value, zone_id=zone_id, dmarc_policy=dmarc_policy, rua=rua,
+            spf_all=spf_all,
         )
     problems = answer_problems(answers)  # the answers together (each was checked on its own)
     if problems:
@@ -111,7 +117,7 @@ def _flag_problems(given: dict[Field, str | None], ses_tokens: tuple[str, ...], 
     values = {
         "domain": given[Field.DOMAIN], "zone": given[Field.ZONE], "provider": given[Field.PROVIDER],
         "zone_id": given[Field.ZONE_ID], "mandrill": given[Field.MANDRILL], "dmarc_policy": given[Field.DMARC_POLICY],
-        "ses_tokens": ses_tokens or None, "rua": rua or None,
+        "ses_tokens": ses_tokens or None, "rua": rua or None, "spf_all": given[Field.SPF_ALL],
     }
     problems = answer_problems(with_placeholders(**values))
     if given[Field.DOMAIN] is None:
@@ -135,7 +141,7 @@ def _missing_flags(domain: str | None, ses_tokens: tuple[str, ...], mandrill_key
 
 def _ask(
     domain: str | None, zone: str | None, provider: str | None, zone_id: str | None, ses_tokens: tuple[str, ...],
-    mandrill_key: str | None, dmarc_policy: str | None, rua: tuple[str, ...],
+    mandrill_key: str | None, dmarc_policy: str | None, rua: tuple[str, ...], spf_all: str | None = None,
 ) -> InitAnswers:
     """Ask for every value not given; each answer is checked at once and asked again when bad."""
     if not domain:
@@ -157,8 +163,18 @@ def _ask(
             )
     if not mandrill_key:
         mandrill_key = _prompt("Mandrill verification key (or mandrill_verify.<key>)", Field.MANDRILL, lambda v: {"mandrill": v})
+    if spf_all is None:
+        answer = click.prompt(
+            "SPF 'all' ('-': keep an existing record's, a new one gets -all)",
+            type=click.Choice([*SPF_ALL_CHOICES, "-"]), default="-",
+        )
+        spf_all = None if answer == "-" else answer
     if dmarc_policy is None:
-        dmarc_policy = click.prompt("DMARC policy", type=click.Choice(list(dmarc.POLICIES)), default="none")
+        answer = click.prompt(
+            "DMARC policy ('-': keep an existing record's, a new one gets none)",
+            type=click.Choice([*dmarc.POLICIES, "-"]), default="-",
+        )
+        dmarc_policy = None if answer == "-" else answer
     if not rua:
         answer = _prompt(
             "DMARC aggregate report address (e-mail or mailto:, several with commas; '-' for none)", Field.RUA,
@@ -167,7 +183,7 @@ def _ask(
         rua = tuple(_split(answer))
     return InitAnswers(
         domain=domain, ses_tokens=tuple(tokens), mandrill=mandrill_key, zone=zone, provider=provider,
-        zone_id=zone_id, dmarc_policy=dmarc_policy, rua=rua,
+        zone_id=zone_id, dmarc_policy=dmarc_policy, rua=rua, spf_all=spf_all,
     )
 
 
