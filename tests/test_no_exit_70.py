@@ -151,13 +151,15 @@ def test_no_exit_70_for_any_zone(bind, monkeypatch, apex, names, provider, extra
 
 def test_two_exp_modifiers_are_refused_not_a_crash(bind, tmp_path, monkeypatch):
     """Found by the property test: an existing SPF record with two `exp=` (a permerror, RFC 7208 §6)
-    made discovery exit 70; it is a refusal (exit 1) that --force cannot lift, nothing written."""
+    made discovery exit 70; it is a refusal (exit 1, nothing written), and --force merges keeping one."""
     monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
     bind.set_zones({D: zone_text(D, ['@ TXT "v=spf1 exp=explain.prop.test exp=other.prop.test"'], serial=next(_serial))})
     spec = tmp_path / "spec.yaml"
     spec.write_text(spec_text("generic", ""))
-    for force in ((), ("--force",)):
-        result = run("generate", str(spec), "-o", str(tmp_path / "out"), "--discover", "--nameserver", bind.address, *force)
-        assert result.exit_code == 1
-        assert "'exp=' appears more than once (RFC 7208 §6)" in result.output
-        assert not (tmp_path / "out").exists()
+    result = run("generate", str(spec), "-o", str(tmp_path / "out"), "--discover", "--nameserver", bind.address)
+    assert result.exit_code == 1, result.output
+    assert "'exp=' appears more than once" in result.output
+    assert not (tmp_path / "out").exists()
+    forced = run("generate", str(spec), "-o", str(tmp_path / "out"), "--discover", "--nameserver", bind.address, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "kept exp=explain.prop.test and dropped exp=other.prop.test" in forced.output

@@ -144,9 +144,13 @@ def test_no_write_spec_leaves_it_and_a_later_plain_generate_warns(bind, tmp_path
 def test_refused_discovery_writes_neither_spec_nor_output(bind, tmp_path, monkeypatch):
     """A refused merge (exit 1): the spec keeps its bytes and no output is made."""
     monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
-    seed(bind)
+    bind.set_zones({
+        # Two exp= in one record: already a permerror (RFC 7208 §6), refused without --force.
+        D: zone_text(D, [f'@ TXT "{GOOGLE}"', '@ TXT "v=spf1 mx exp=a.acme-events.com exp=b.acme-events.com -all"']),
+        "spotme.com": zone_text("spotme.com", ['_spf TXT "v=spf1 ip4:203.0.113.0/24 -all"']),
+    })
     spec = tmp_path / "spec.yaml"
-    text = SPEC + "    dmarc:\n      policy: none  # too weak for this zone\n"
+    text = SPEC + "    dmarc:\n      policy: none  # the team's choice\n"
     spec.write_text(text)
     result = discover(spec, tmp_path / "out", bind)
     assert result.exit_code == 1, result.output

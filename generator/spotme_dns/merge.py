@@ -315,9 +315,12 @@ class _Merger:
         redirect: spf.Term | None = None
         after_all: list[str] = []
         exps: list[spf.Term] = []
+        repeated: list[str] = []
         for text in texts:
             seen_all: spf.Term | None = None
             own_redirect: spf.Term | None = None
+            modifier_names = [w.split("=", 1)[0].lower() for w in text.split()[1:] if "=" in w and ":" not in w.split("=", 1)[0]]
+            repeated += [f"'{m}=' appears more than once in {_show(text)}" for m in ("exp", "redirect") if modifier_names.count(m) > 1]
             for word in text.split()[1:]:
                 try:
                     term = spf.parse_term(word)
@@ -355,6 +358,15 @@ class _Merger:
             elif own_redirect is not None:
                 redirect = own_redirect
 
+        # RFC 7208 §6: exp= and redirect= at most once per record, else check_host() is a permerror.
+        if repeated and not self.refuse(
+            d, "TXT", "spf-existing-permerror",
+            f"the existing SPF record is already a permerror ({'; '.join(repeated)}; RFC 7208 §6)",
+            advice="Fix the record, or use --force to merge it keeping one of each",
+            forceable=True,
+            forced=f"merged an SPF record that was a permerror ({'; '.join(repeated)}; RFC 7208 §6), keeping one of each",
+        ):
+            return spec_spf
         if invalid and not self.refuse(
             d, "TXT", "spf-existing-invalid",
             f"the existing SPF record has terms that are not valid SPF: {' '.join(invalid)} (RFC 7208 §12)",
