@@ -109,6 +109,27 @@ def test_delegated_dmarc_adopted_no_resource(bind, tmp_path):
     assert "is not part of this change" in (out / D / "HANDOFF.md").read_text()
 
 
+def test_delegated_dmarc_adoption_is_written_into_the_spec(bind, tmp_path):
+    """The adopted delegated record becomes `dmarc: {manage: false}` in the spec, and a later plain
+    generate from the old spec (a colleague's copy) warns that it would replace it."""
+    bind.set_zones({
+        D: zone_text(D, [f"_dmarc CNAME {D}.d.{VENDOR}."]),
+        VENDOR: zone_text(VENDOR, [f'{D}.d TXT "v=DMARC1; p=quarantine"']),
+        "spotme.com": SPOTME_ZONE,
+    })
+    original = spec_text(extra="    dmarc:\n      rua: [mailto:d@acme-events.com]\n")
+    result, out = generate(tmp_path, original, bind)
+    assert result.exit_code == 0, result.output
+    written = (tmp_path / "spec.yaml").read_text()
+    assert "manage: false" in written and "rua" not in written
+    again = CliRunner().invoke(cli, ["generate", str(tmp_path / "spec.yaml"), "-o", str(out)])
+    assert again.exit_code == 0 and "warning" not in again.output, again.output
+    colleague = tmp_path / "old.yaml"
+    colleague.write_text(original)
+    old = CliRunner().invoke(cli, ["generate", str(colleague), "-o", str(out)])
+    assert "the DMARC record it left alone (a delegated _dmarc CNAME" in old.output + old.stderr
+
+
 def test_delegated_dmarc_weaker_than_spec_refused(bind, tmp_path):
     """The spec asks p=reject, the delegated record says p=none: nothing spotme-dns can write fixes it."""
     bind.set_zones({

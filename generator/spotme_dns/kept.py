@@ -51,7 +51,8 @@ def spf_text(domain: DomainSpec) -> str:
 
 def kept_view(domain: DomainSpec) -> tuple[object, ...]:
     """What discovery may change, as the records mean it: the SPF record, kept TXT values, DMARC."""
-    return (spf_text(domain), tuple(sorted(set(domain.keep_txt))), dmarc_meaning(domain.dmarc.text()))
+    dmarc_view = dmarc_meaning(domain.dmarc.text()) if domain.dmarc.manage else "not managed"
+    return (spf_text(domain), tuple(sorted(set(domain.keep_txt))), dmarc_view)
 
 
 def record_bytes(domains: Sequence[DomainSpec], earlier: Mapping[str, object] | None = None) -> bytes:
@@ -59,6 +60,8 @@ def record_bytes(domains: Sequence[DomainSpec], earlier: Mapping[str, object] | 
     entries = dict((earlier or {}).get("domains", {}))  # type: ignore[call-overload]
     for d in domains:
         entries[d.domain] = {"spf": spf_text(d), "keep_txt": list(d.keep_txt), "dmarc": d.dmarc.text()}
+        if not d.dmarc.manage:  # a delegated record adopted: DMARC is left alone
+            entries[d.domain].update(dmarc=None, dmarc_managed=False)
     data = {"generator": "spotme-dns", "domains": dict(sorted(entries.items()))}
     return (json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
 
@@ -97,6 +100,9 @@ def dropped_since_discovery(record: Mapping[str, object], domains: Sequence[Doma
         if not isinstance(entry, Mapping):
             continue
         lost = _lost_spf(entry.get("spf"), d) + _lost_txt(entry.get("keep_txt"), d) + _lost_dmarc(entry.get("dmarc"), d)
+        if entry.get("dmarc_managed") is False and d.dmarc.manage:
+            lost.append("the DMARC record it left alone (a delegated _dmarc CNAME; dmarc: {manage: false}), "
+                        "which this run would replace with its own")
         if lost:
             out.append(
                 f"{d.domain}: this run drops what the last `generate --discover` kept: {'; '.join(lost)}. "

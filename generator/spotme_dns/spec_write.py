@@ -232,7 +232,13 @@ def _write_kept(entry: CommentedMap, before: DomainSpec, after: DomainSpec) -> l
                 notes.append(f"{name}: spf.all cannot be {after.spf.all!r} (one of {', '.join(SPF_ALL_CHOICES)}); left as it was")
     if tuple(sorted(set(after.keep_txt))) != tuple(sorted(set(before.keep_txt))):
         _set_list(entry, "keep_txt", after.keep_txt)
-    if dmarc_meaning(after.dmarc.text()) != dmarc_meaning(before.dmarc.text()):
+    if not after.dmarc.manage:
+        if before.dmarc.manage:  # an adopted delegated record: the spec says "leave DMARC alone"
+            dmarc_map = _child_map(entry, "dmarc")
+            for key in [k for k in dmarc_map if k != "manage"]:
+                del dmarc_map[key]
+            dmarc_map["manage"] = False
+    elif dmarc_meaning(after.dmarc.text()) != dmarc_meaning(before.dmarc.text()):
         notes += _write_dmarc(entry, after)
     return notes
 
