@@ -71,6 +71,8 @@ class DomainReport:
     zone: str
     records: tuple[RecordResult, ...]
     findings: tuple[Finding, ...] = ()
+    root: str = ""
+    """The Terraform root (or input) it came from, when one run reads several."""
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..desired import Action
+from ..desired import Action, ses_dkim_pattern
 from ..errors import InputError, Location, Problem
 from ..model import normalize_name
 from ..report import Finding
@@ -38,6 +38,9 @@ CLOUDFLARE_V4 = "cloudflare_record"
 CLOUDFLARE_V5 = "cloudflare_dns_record"
 RECORD_RESOURCES = (ROUTE53, CLOUDFLARE_V4, CLOUDFLARE_V5)
 ZONE_TYPES = ("aws_route53_zone", "cloudflare_zone")
+#: SES resources whose DKIM tokens (attribute) are known only after apply, and their domain attribute.
+SES_TOKENS = {"aws_sesv2_email_identity": "dkim_signing_attributes", "aws_ses_domain_dkim": "dkim_tokens"}
+SES_DOMAIN = {"aws_sesv2_email_identity": "email_identity", "aws_ses_domain_dkim": "domain"}
 
 _ACTIONS = {
     ("create",): Action.CREATE,
@@ -416,6 +419,10 @@ class _PlanReader:
         read = _read_record(kind, values, unknown)
         if read is None:
             return []
+        if read.name is None and read.type in RECORD_TYPES and not quiet:
+            pending = self._unknown_name(rc, read, action, prefix)
+            if pending is not None:
+                return [pending]
         if read.name is None or read.type is None:
             if not quiet:
                 what = "name" if read.name is None else "type"
@@ -449,8 +456,93 @@ class _PlanReader:
                 authoritative=kind == ROUTE53,
                 removed=removed,
                 strings=read.strings,
+                zone_id=read.zone_id if zone is None else None,
             )
         ]
+
+    # ----------------------------------------------------------------- names unknown until apply
+
+    def _unknown_name(self, rc: dict[str, Any], read: _Read, action: Action, prefix: str) -> Candidate | None:
+        """A record named by SES Easy DKIM tokens made at apply: kept, under its identity's domain.
+
+        The plan has no name, but its `configuration` says what the name is made of: when it
+        refers to the tokens of an `aws_sesv2_email_identity` (`dkim_signing_attributes`) or
+        `aws_ses_domain_dkim` (`dkim_tokens`), directly, through a module input or a module
+        output, the record is one of that identity's three SES CNAMEs
+        (`<token>._domainkey.<domain>`, cloudposse/terraform-aws-ses and
+        trussworks/terraform-aws-ses-domain style); its domain is the identity's, from the
+        same module instance. Anything else stays an `unknown-name` note.
+        """
+        if read.type != "CNAME":
+            return None
+        address, kind = rc["address"], rc["type"]
+        local = address[len(prefix) :].lstrip(".")
+        module = self.config_modules.get(strip_keys(prefix)) or {}
+        block = next((b for b in module.get("resources") or [] if isinstance(b, dict) and _local_address(b) == strip_keys(local)), None)
+        references = (((block or {}).get("expressions") or {}).get("name") or {}).get("references") or []
+        domains = {d for source in self._ses_sources(prefix, references, 0) for d in self._identity_domains(source, address)}
+        if len(domains) != 1:
+            return None
+        domain = normalize_name(domains.pop())
+        zone = self._zone_of(address, kind, read.zone_id)
+        return Candidate(
+            name=ses_dkim_pattern(domain),
+            type="CNAME",
+            values=read.values,
+            action=action,
+            zone=zone,
+            module=prefix,
+            address=address,
+            ttl=read.ttl,
+            proxied=read.proxied,
+            authoritative=kind == ROUTE53,
+            zone_id=read.zone_id if zone is None else None,
+            name_known=False,
+            domain=domain,
+        )
+
+    def _ses_sources(self, prefix: str, references: list[Any], depth: int) -> Iterator[tuple[str, str]]:
+        """(module instance prefix, `type.name`) of SES resources whose DKIM tokens the references use."""
+        if depth > 8:
+            return
+        for ref in references:
+            if not isinstance(ref, str):
+                continue
+            parts = [strip_keys(p) for p in ref.split(".")]
+            if len(parts) >= 3 and parts[0] in SES_TOKENS and parts[2] == SES_TOKENS[parts[0]]:
+                yield prefix, f"{parts[0]}.{parts[1]}"
+            elif parts[0] == "module" and len(parts) >= 3:
+                call = ref.split(".")[1]
+                child = _join(prefix, f"module.{call}")
+                output = ((self.config_modules.get(strip_keys(child)) or {}).get("outputs") or {}).get(parts[2]) or {}
+                yield from self._ses_sources(child, (output.get("expression") or {}).get("references") or [], depth + 1)
+            elif parts[0] == "var" and len(parts) >= 2 and prefix:
+                parent, _, call = prefix.rpartition(".module.") if ".module." in prefix else ("", "", prefix[len("module.") :])
+                caller = self.config_modules.get(strip_keys(parent)) or {}
+                expr = ((((caller.get("module_calls") or {}).get(strip_keys(call)) or {}).get("expressions") or {}).get(parts[1])) or {}
+                yield from self._ses_sources(parent, expr.get("references") or [], depth + 1)
+
+    def _identity_domains(self, source: tuple[str, str], record_address: str) -> list[str]:
+        """The domain of the SES resource `source` in the plan, in the given module instance.
+
+        A `for_each`/`count` identity: the instance whose key the record's address holds, else
+        every instance's domain (one domain is needed to place the record).
+        """
+        prefix, local = source
+        want = strip_keys(_join(prefix, local))
+        found: dict[str, str] = {}
+        for rc in self.doc.get("resource_changes") or []:
+            if not isinstance(rc, dict) or rc.get("type") not in SES_TOKENS or not isinstance(rc.get("address"), str):
+                continue
+            if strip_keys(rc["address"]) != want or not rc["address"].startswith(prefix):
+                continue
+            change = rc.get("change") if isinstance(rc.get("change"), dict) else {}
+            after = change.get("after") if isinstance(change.get("after"), dict) else {}
+            value = after.get(SES_DOMAIN[rc["type"]])
+            if isinstance(value, str) and value and not _unknown(change.get("after_unknown") or {}, SES_DOMAIN[rc["type"]]):
+                found[rc["address"][len(_join(prefix, local)) :]] = value
+        keys = [key for key in found if key and key in record_address]
+        return [found[keys[0]]] if len(keys) == 1 else list(found.values())
 
     # ----------------------------------------------------------------- generic outputs
 
