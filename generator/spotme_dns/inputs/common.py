@@ -278,3 +278,15 @@ def merge(items: list[Candidate]) -> DesiredRecord:
         removed=tuple(sorted(removed)),
         strings=strings,
     )
+
+
+def combine(parts: list[tuple[str, Desired]]) -> Desired:
+    """Several inputs (Terraform roots, plan files) as one: each domain keeps its root's label.
+
+    One input stays as it is (no label). The report then has a section per root and a total.
+    """
+    if len(parts) == 1:
+        return parts[0][1]
+    domains = tuple(replace(d, root=label) for label, desired in parts for d in desired.domains)
+    notes = tuple(replace(n, message=f"{label}: {n.message}") for label, desired in parts for n in desired.notes)
+    return Desired(domains, notes, actions_known=all(desired.actions_known for _, desired in parts))

@@ -17,6 +17,7 @@ seen in the plan that holds the name, else it is inferred (see `common.infer_zon
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -60,7 +61,7 @@ _INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]')
 # --------------------------------------------------------------------------- reading
 
 
-def load_plan(path: str) -> Desired:
+def load_plan(path: str, *, state_ok: bool = False) -> Desired:
     """Read a plan JSON file; InputError (exit 2) naming the file and what is wrong."""
     try:
         with open(path, "rb") as handle:
@@ -82,41 +83,62 @@ def load_plan(path: str) -> Desired:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise InputError([Problem(Location(path), f"not UTF-8 text (byte {err.start}): expected the JSON of `terraform show -json PLANFILE`", "not-json")]) from None
-    return parse_plan(text, path)
+    return parse_plan(text, path, state_ok=state_ok)
 
 
-def show_plan(planfile: str, chdir: str, *, terraform: str = "terraform") -> str:
-    """Run `terraform -chdir=DIR show -json PLANFILE` and return its JSON text.
+TERRAFORM_ENV = "SPOTME_TERRAFORM"
+"""The environment variable naming the Terraform binary (`terraform`, `tofu`, a path); the
+`--terraform-bin` option, the Makefile's `TF` and the generated `import.sh` use it too."""
 
-    `planfile` is taken as Terraform takes it: relative to `chdir`. Failures are InputError.
+
+def terraform_binary(explicit: str | None = None) -> str:
+    """The binary to run: `explicit`, else $SPOTME_TERRAFORM, else `terraform`."""
+    return explicit or os.environ.get(TERRAFORM_ENV) or "terraform"
+
+
+def show_plan(planfile: str | None, chdir: str, *, terraform: str | None = None) -> str:
+    """Run `terraform -chdir=DIR show -json [PLANFILE]` and return its JSON text.
+
+    With a plan file: the plan (taken as Terraform takes it: relative to `chdir`); without:
+    the root's current state (what `verify` reads after apply). Failures are InputError.
     """
-    exe = shutil.which(terraform)
-    where = Location(planfile)
+    binary = terraform_binary(terraform)
+    exe = shutil.which(binary)
+    where = Location(planfile if planfile else chdir)
+    shown = f"{binary} -chdir={chdir} show -json{' ' + planfile if planfile else ''}"
     if exe is None:
-        raise InputError([Problem(where, f"cannot run {terraform!r}: not found on PATH (needed for --plan-file)", "no-terraform")])
+        raise InputError([Problem(where, f"cannot run {binary!r}: not found on PATH (set --terraform-bin or ${TERRAFORM_ENV})", "no-terraform")])
     try:
         done = subprocess.run(
-            [exe, f"-chdir={chdir}", "show", "-json", "-no-color", planfile],
+            [exe, f"-chdir={chdir}", "show", "-json", "-no-color", *([planfile] if planfile else [])],
             capture_output=True,
             text=True,
             check=False,
         )
     except OSError as err:
-        raise InputError([Problem(where, f"cannot run terraform: {err}", "no-terraform")]) from None
+        raise InputError([Problem(where, f"cannot run {binary}: {err}", "no-terraform")]) from None
     if done.returncode != 0:
         message = " ".join((done.stderr or done.stdout).split()) or f"exit status {done.returncode}"
-        raise InputError([Problem(where, f"`terraform -chdir={chdir} show -json {planfile}` failed: {message}", "terraform-failed")])
+        raise InputError([Problem(where, f"`{shown}` failed: {message}", "terraform-failed")])
     return done.stdout
 
 
-def parse_plan(text: str, path: str = "<plan>") -> Desired:
-    """Desired records from plan JSON text; InputError for anything that is not such a plan."""
+def parse_plan(text: str, path: str = "<plan>", *, state_ok: bool = False) -> Desired:
+    """Desired records from plan JSON text; InputError for anything that is not such a plan.
+
+    `state_ok` (verify): state JSON (`terraform show -json` without a plan file) is read too,
+    told apart by its content (`values` without `planned_values` or `resource_changes`):
+    every resource in it is expected as it is, with the exact values and zone ids applied.
+    """
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
         raise InputError([Problem(Location(path, err.lineno, err.colno), f"not JSON: {err.msg}", "not-json")]) from None
+    what = "plan"
+    if state_ok and is_state(doc):
+        doc, what = {"format_version": doc["format_version"], "planned_values": doc.get("values") or {}}, "state"
     _check_document(doc, path)
-    reader = _PlanReader(doc, path)
+    reader = _PlanReader(doc, path, state=what == "state")
     candidates = reader.candidates()
     if reader.problems:
         raise InputError(reader.problems)
@@ -127,13 +149,26 @@ def parse_plan(text: str, path: str = "<plan>") -> Desired:
             [
                 Problem(
                     Location(path),
-                    f"the plan has no DNS records: no {types} resource and no `records` output "
+                    f"the {what} has no DNS records: no {types} resource and no `records` output "
                     f"(spotme-dns reads {'/'.join(RECORD_TYPES)} records){why}",
                     "empty-plan",
                 )
             ]
         )
     return Desired(assemble(candidates), tuple(reader.notes), actions_known=True)
+
+
+def is_state(doc: Any) -> bool:
+    """Whether a document is Terraform state JSON: `terraform show -json` without a plan file."""
+    return (
+        isinstance(doc, dict)
+        and isinstance(doc.get("format_version"), str)
+        and "planned_values" not in doc
+        and "resource_changes" not in doc
+        and "lineage" not in doc
+        and isinstance(doc.get("values", {}), dict)
+        and ("values" in doc or "terraform_version" in doc)
+    )
 
 
 def _check_document(doc: Any, path: str) -> None:
@@ -156,7 +191,7 @@ def _check_document(doc: Any, path: str) -> None:
         )
     if "values" in doc and "planned_values" not in doc and "resource_changes" not in doc:
         raise InputError(
-            [Problem(where, f"this is Terraform state JSON (`terraform show -json` without a plan file), not a plan: {expected}", "state-not-plan")]
+            [Problem(where, f"this is Terraform state JSON (`terraform show -json` without a plan file), not a plan (verify reads it): {expected}", "state-not-plan")]
         )
     if "planned_values" not in doc and "resource_changes" not in doc:
         raise InputError([Problem(where, f"neither \"planned_values\" nor \"resource_changes\": {expected}", "wrong-shape")])
@@ -214,9 +249,11 @@ class _Zone:
 class _PlanReader:
     """Walks one plan document; collects candidates, notes and shape problems."""
 
-    def __init__(self, doc: dict[str, Any], path: str) -> None:
+    def __init__(self, doc: dict[str, Any], path: str, *, state: bool = False) -> None:
         self.doc = doc
         self.path = path
+        self.state = state
+        """Read from the state: every record is there already (no-op), outputs' records too."""
         self.problems: list[Problem] = []
         self.notes: list[Finding] = []
         self.zones: dict[str, _Zone] = {}
@@ -591,7 +628,7 @@ class _PlanReader:
             name=absolute_name(item["name"], zone),
             type=rdtype,
             values=values,
-            action=Action.CREATE,
+            action=Action.NOOP if self.state else Action.CREATE,
             zone=normalize_name(zone) if zone else None,
             module=f"output.{output}",
             address=address,
