@@ -31,6 +31,7 @@ from click.testing import CliRunner
 from spotme_dns.cli import cli
 from spotme_dns.desired import Role, ses_dkim_pattern
 from spotme_dns.inputs import load_plan
+from spotme_dns.inputs import parse_plan as parse_plan_text
 from tests.support.aws import aws_client, aws_provider_env
 
 KEY = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAv" + "A" * 120 + "IDAQAB"
@@ -348,3 +349,111 @@ def test_a_missing_selector_is_still_found(ses_plan, bind) -> None:
     assert result.exit_code == 1, result.output
     findings = [(f["code"], f["name"]) for d in json.loads(result.stdout)["domains"] for f in d["findings"]]
     assert findings == [("dkim-selector-missing", "mte2._domainkey.cp1.test")]
+
+
+# --------------------------------------------------------------------------- hand-made plans: grouping and names
+
+
+def _plan(changes: list[dict], **extra) -> str:
+    return json.dumps({"format_version": "1.2", "planned_values": {}, "resource_changes": changes, **extra})
+
+
+def _record(address: str, name: str | None, rdtype: str, records: list[str] | None, zone_id: str | None = "Z1", kind: str = "aws_route53_record") -> dict:
+    after: dict = {"type": rdtype, "ttl": 300}
+    unknown: dict = {}
+    if zone_id is not None:
+        after["zone_id"] = zone_id
+    if name is None:
+        unknown["name"] = True
+    else:
+        after["name"] = name
+    if kind == "aws_route53_record":
+        after["alias"] = []
+        if records is None:
+            unknown["records"] = True
+        else:
+            after["records"] = records
+    elif records is None:
+        unknown["content"] = True
+    else:
+        after["content"] = records[0]
+    return {"address": address, "mode": "managed", "type": kind, "name": address.split(".")[-1],
+            "change": {"actions": ["create"], "before": None, "after": after, "after_unknown": unknown}}
+
+
+def _zone(address: str, name: str, zone_id: str) -> dict:
+    return {"address": address, "mode": "data", "type": "aws_route53_zone", "values": {"name": name, "zone_id": zone_id}}
+
+
+def test_different_zone_ids_are_different_zones() -> None:
+    """Two literal zone ids: two zones, even when one name is under the other's common suffix."""
+    desired = parse_plan_text(_plan([
+        _record("aws_route53_record.a", "_dmarc.acme.test", "TXT", [DMARC], zone_id="ZA"),
+        _record("aws_route53_record.b", "_dmarc.mail.acme.test", "TXT", [DMARC], zone_id="ZB"),
+        _record("aws_route53_record.c", "s1._domainkey.acme.test", "CNAME", ["s1.dkim.amazonses.com"], zone_id="ZA"),
+    ]))
+    assert {(d.domain, d.zone) for d in desired.domains} == {("acme.test", "acme.test"), ("mail.acme.test", "mail.acme.test")}
+
+
+def test_spf_anywhere_is_an_spf_record_and_other_records_are_no_domain() -> None:
+    """SPF at a name with no DMARC/DKIM sibling: an SPF group; a lone verification TXT: no sending domain."""
+    zone = {"prior_state": {"values": {"root_module": {"resources": [_zone("data.aws_route53_zone.z", "acme.test", "Z1")]}}}}
+    desired = parse_plan_text(_plan([
+        _record("aws_route53_record.a", "bounce.acme.test", "TXT", ["v=spf1 include:amazonses.com -all"]),
+        _record("aws_route53_record.b", "_amazonses.acme.test", "TXT", ["token"]),
+    ], **zone))
+    roles = {d.domain: (d.role, [r.name for r in d.records]) for d in desired.domains}
+    assert roles == {"bounce.acme.test": (Role.SPF, ["bounce.acme.test"]), "acme.test": (Role.RECORDS, ["_amazonses.acme.test"])}
+
+
+def test_relative_names_take_the_known_zone_or_are_unknown_names() -> None:
+    """`mte1._domainkey` and `_dmarc` get the looked-up zone appended; without a zone they are notes, never domains."""
+    zone = {"prior_state": {"values": {"root_module": {"resources": [_zone("data.aws_route53_zone.z", "acme.test", "Z1")]}}}}
+    desired = parse_plan_text(_plan([
+        _record("aws_route53_record.a", "mte1._domainkey", "CNAME", ["dkim1.mandrillapp.com"]),
+        _record("cloudflare_dns_record.b", "_dmarc", "TXT", [DMARC], kind="cloudflare_dns_record"),
+        _record("aws_route53_record.c", "mte2._domainkey", "CNAME", ["dkim2.mandrillapp.com"], zone_id="Zunnamed"),
+        _record("aws_route53_record.d", "_dmarc.other.test", "TXT", [DMARC], zone_id="Zunnamed"),
+    ], **zone))
+    names = {(d.domain, r.name) for d in desired.domains for r in d.records}
+    assert names == {("acme.test", "mte1._domainkey.acme.test"), ("acme.test", "_dmarc.acme.test"), ("other.test", "_dmarc.other.test")}
+    assert [(n.code, n.name) for n in desired.notes] == [("unknown-name", "aws_route53_record.c")]
+
+
+def test_unknown_names_without_an_ses_source_stay_notes() -> None:
+    """A name unknown until apply that the configuration does not tie to SES tokens: a note, not a guess."""
+    desired = parse_plan_text(_plan([
+        _record("aws_route53_record.x", None, "CNAME", None),
+        _record("aws_route53_record.y", "_dmarc.acme.test", "TXT", [DMARC]),
+    ]))
+    assert [d.unknown for d in desired.domains] == [()]
+    assert [(n.code, n.name) for n in desired.notes] == [("unknown-name", "aws_route53_record.x")]
+
+
+def test_ses_identity_for_each_places_each_record_under_its_own_domain() -> None:
+    """for_each identities: the record's instance key picks the identity (sesv2, configuration references)."""
+    config = {"configuration": {"root_module": {"resources": [
+        {"address": "aws_route53_record.dkim", "mode": "managed", "type": "aws_route53_record", "name": "dkim",
+         "expressions": {"name": {"references": ["aws_sesv2_email_identity.id.dkim_signing_attributes", "aws_sesv2_email_identity.id", "each.key"]}}},
+    ]}}}
+    identities = [
+        {"address": f'aws_sesv2_email_identity.id["{d}"]', "mode": "managed", "type": "aws_sesv2_email_identity", "name": "id",
+         "change": {"actions": ["create"], "before": None, "after": {"email_identity": d}, "after_unknown": {"dkim_signing_attributes": True}}}
+        for d in ("a.test", "b.test")
+    ]
+    records = [_record(f'aws_route53_record.dkim["{d}"]', None, "CNAME", None) for d in ("a.test", "b.test")]
+    desired = parse_plan_text(_plan([*identities, *records], **config))
+    placed = {d.domain: [r.address for r in d.unknown] for d in desired.domains}
+    assert placed == {"a.test": ['aws_route53_record.dkim["a.test"]'], "b.test": ['aws_route53_record.dkim["b.test"]']}
+    assert all(d.role is Role.SENDING and d.unknown[0].name == ses_dkim_pattern(d.domain) for d in desired.domains)
+
+
+def test_a_relative_name_in_the_state_takes_route53s_fqdn() -> None:
+    """State JSON of a record named `mte1._domainkey` in a zone known only by id: `fqdn` is the whole name."""
+    state = {"format_version": "1.0", "terraform_version": "1.11.0", "values": {"root_module": {"resources": [
+        {"address": "aws_route53_record.mte1", "mode": "managed", "type": "aws_route53_record", "name": "mte1",
+         "values": {"name": "mte1._domainkey", "fqdn": "mte1._domainkey.acme.test", "type": "CNAME", "zone_id": "Z9", "ttl": 300,
+                    "records": ["dkim1.mandrillapp.com"], "alias": []}},
+    ]}}}
+    desired = parse_plan_text(json.dumps(state), "state", state_ok=True)
+    assert [(d.domain, [r.name for r in d.records]) for d in desired.domains] == [("acme.test", ["mte1._domainkey.acme.test"])]

@@ -22,7 +22,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..desired import Action, ses_dkim_pattern
@@ -468,6 +468,9 @@ class _PlanReader:
         if read.type not in RECORD_TYPES:
             return []
         zone = self._zone_of(address, kind, read.zone_id)
+        fqdn = values.get("fqdn")
+        if needs_zone(read.name, zone) and isinstance(fqdn, str) and not needs_zone(fqdn, None) and not _unknown(unknown, "fqdn"):
+            read = replace(read, name=fqdn)  # Route53 knows the whole name once the record exists (state, no-op)
         if needs_zone(read.name, zone):
             if not quiet:
                 self.notes.append(note("unknown-name", address, f"{address}: the name {read.name!r} is relative to a zone the plan does not name, so it is not checked"))
