@@ -457,3 +457,17 @@ def test_a_relative_name_in_the_state_takes_route53s_fqdn() -> None:
     ]}}}
     desired = parse_plan_text(json.dumps(state), "state", state_ok=True)
     assert [(d.domain, [r.name for r in d.records]) for d in desired.domains] == [("acme.test", ["mte1._domainkey.acme.test"])]
+
+
+def test_tf_reading_keeps_the_same_ses_cnames(ses_plan) -> None:
+    """`--tf` on the same root (no terraform run): the same unknown SES CNAMEs under the same domains."""
+    from spotme_dns.inputs import load_tf_dir
+
+    tf, plan, _ = ses_plan
+    from_tf = {d.domain: d for d in load_tf_dir(str(tf.workdir)).domains}
+    from_plan = {d.domain: d for d in load_plan(str(plan)).domains}
+    for domain in SES_DOMAINS:
+        assert [(r.name, r.address) for r in from_tf[domain].unknown] == [(r.name, r.address) for r in from_plan[domain].unknown], domain
+    # The MAIL FROM name is another resource's attribute: only terraform knows it before apply.
+    assert set(from_plan) - set(from_tf) == {"bounce.tw.test"}
+    assert {d: from_tf[d].role for d in from_tf} == {d: from_plan[d].role for d in from_tf}
