@@ -182,3 +182,22 @@ def test_make_passes_tf_to_spotme_dns_as_spotme_terraform(tmp_path) -> None:
     done = subprocess.run(["make", "-s", "verify", f"OUT={tmp_path}", f"TF={tofu}"], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stdout + done.stderr
     assert (tmp_path / "tofu.log").read_text() == f"-chdir={tmp_path} show -json -no-color\n"
+
+
+def test_every_format_has_a_section_per_root_and_a_total() -> None:
+    """Markdown heads each root with its summary; JUnit names suites by root; one root stays as before."""
+    from spotme_dns.formats import render
+    from spotme_dns.report import DomainReport, RecordResult, Report, Status
+
+    def domain(name: str, root: str) -> DomainReport:
+        return DomainReport(name, name, (RecordResult(f"_dmarc.{name}", "TXT", ("v=DMARC1; p=none;",), (), Status.PENDING),), root=root)
+
+    report = Report((domain("a.test", "out/root-001"), domain("b.test", "out/root-002")))
+    markdown = render(report, "markdown")
+    assert "#### root <code>out/root-001</code>: 1 domain, 1 record: 1 pending" in markdown
+    assert "#### root <code>out/root-002</code>: 1 domain, 1 record: 1 pending" in markdown
+    assert "\n2 domains, 2 records: 2 pending" in markdown
+    assert 'name="out/root-001: a.test"' in render(report, "junit")
+    single = Report((domain("a.test", ""),))
+    assert "root" not in json.loads(render(single, "json"))["domains"][0]
+    assert "roots" not in json.loads(render(single, "json")) and "== " not in render(single, "text")

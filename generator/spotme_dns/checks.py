@@ -58,6 +58,13 @@ Organisational domains for DMARC report authorisation are approximated without t
 Suffix List: a destination needs no authorisation when it is the zone or inside it, or when
 its last two labels equal the domain's. Under a two-label public suffix (`co.uk`) that
 approximation can miss an external destination; it never invents one.
+
+Which checks a group of records gets follows its `desired.Role`: a sending domain gets them
+all; an SPF record at a name that is no sending domain (a MAIL FROM domain) gets the SPF
+checks without `spf-include-missing`; other records get only the checks of each record
+(`cname-conflict`, `live-values-deleted`, `record-exists-unmanaged`, string lengths, ...).
+SES CNAMEs whose names are known only after apply (`DesiredDomain.unknown`) count as SES
+selectors.
 """
 
 from __future__ import annotations
