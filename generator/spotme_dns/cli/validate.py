@@ -185,8 +185,9 @@ def command(
 
     Give exactly one input: --plan (the JSON of `terraform show -json PLANFILE`),
     --plan-file with --chdir (spotme-dns runs terraform show), --tf (a directory of .tf
-    files) or --spec (spec files). Every record gets one status: in-sync, pending,
-    differs, conflict or unknown; the checks add findings.
+    files) or --spec (spec files). --plan, --chdir and --tf repeat: several roots give
+    one report with a section per root and a total. Every record gets one status:
+    in-sync, pending, differs, conflict or unknown; the checks add findings.
 
     Exit status: 0 safe to apply, 1 problems found (a conflict or an error finding),
     2 bad input.
@@ -197,6 +198,7 @@ def command(
       spotme-dns validate --plan-file tfplan --chdir out
       terraform -chdir=out show -json tfplan > plan.json
       spotme-dns validate --plan plan.json --format markdown -o comment.md
+      spotme-dns validate --plan-file tfplan --chdir out/root-001 --chdir out/root-002
     """
     desired = read_input(plan, plan_file, chdir, tf, spec, more_specs, terraform_bin=terraform_bin)
     settings = dns_settings(nameservers, timeout, retries, concurrency)

@@ -11,7 +11,14 @@ output (a list of `{name, type, ttl, values}`).
 
 Zones: a record's zone is the `aws_route53_zone` / `cloudflare_zone` (data source or managed)
 that its `zone_id` equals or refers to in the plan's `configuration`, else the longest zone
-seen in the plan that holds the name, else it is inferred (see `common.infer_zones`).
+seen in the plan that holds the name, else its literal zone id groups it (see
+`common.infer_zones`). A relative name whose zone is not known is a note, never a domain.
+
+Names unknown until apply: an SES Easy DKIM CNAME named by the tokens of an identity created
+by the same plan is kept, unknown, under the identity's domain (`_unknown_name`).
+
+The same reader takes state JSON (`terraform show -json` without a plan file) for `verify`:
+its resources are records as they are (no-op).
 """
 
 from __future__ import annotations
