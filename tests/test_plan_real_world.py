@@ -471,3 +471,34 @@ def test_tf_reading_keeps_the_same_ses_cnames(ses_plan) -> None:
     # The MAIL FROM name is another resource's attribute: only terraform knows it before apply.
     assert set(from_plan) - set(from_tf) == {"bounce.tw.test"}
     assert {d: from_tf[d].role for d in from_tf} == {d: from_plan[d].role for d in from_tf}
+
+
+def test_an_spf_record_with_spotmes_include_is_a_sending_domain() -> None:
+    """SPF naming SpotMe's include, in a zone known only by id: a SpotMe sending domain, every check."""
+    desired = parse_plan_text(_plan([_record("aws_route53_record.a", "acme.test", "TXT", [SPF], zone_id="Zid")]))
+    assert [(d.domain, d.role) for d in desired.domains] == [("acme.test", Role.SENDING)]
+
+
+def test_an_spf_record_that_drops_spotmes_live_include_is_an_error(bind, tmp_path) -> None:
+    """No DMARC/DKIM in the plan, zone known only by id: taking SpotMe's include out of the live SPF is still an error."""
+    bind.set_zones({
+        "acme.test": [f'@ TXT "{SPF}"'],
+        "amazonses.com": ['@ TXT "v=spf1 ip4:192.0.2.0/24 -all"'],
+        "spotme.com": ['_spf TXT "v=spf1 ip4:192.0.2.0/24 -all"'],
+    })
+    change = _record("aws_route53_record.spf", "acme.test", "TXT", ["v=spf1 include:amazonses.com -all"], zone_id="Zid")
+    change["change"]["actions"] = ["update"]
+    change["change"]["before"] = {**change["change"]["after"], "records": [SPF]}
+    plan = tmp_path / "plan.json"
+    plan.write_text(_plan([change]))
+    result = CliRunner().invoke(cli, ["validate", "--plan", str(plan), "--nameserver", bind.address, "--format", "json", "--timeout", "1"])
+    assert result.exit_code == 1, result.output
+    [domain] = json.loads(result.stdout)["domains"]
+    assert [f["code"] for f in domain["findings"]] == ["spf-include-missing"]
+    assert domain["records"][0]["status"] == "differs"
+    # The same SPF at a name whose live record never named SpotMe: RFC 7208 checks only, safe.
+    bind.set_zones({"acme.test": ['@ TXT "v=spf1 -all"'], "amazonses.com": ['@ TXT "v=spf1 ip4:192.0.2.0/24 -all"']})
+    change["change"]["before"] = {**change["change"]["after"], "records": ["v=spf1 -all"]}
+    plan.write_text(_plan([change]))
+    result = CliRunner().invoke(cli, ["validate", "--plan", str(plan), "--nameserver", bind.address, "--format", "json", "--timeout", "1"])
+    assert result.exit_code == 0, result.output

@@ -78,6 +78,7 @@ from typing import Protocol
 from .desired import Action, DesiredDomain, DesiredRecord, Role, ses_dkim_pattern
 from .dmarc import DmarcRecord, DmarcSyntaxError, is_dmarc, parse_dmarc, report_host, weakens
 from .dns_live import DnsLookupError, LiveAnswer, Outcome, Server
+from .inputs.common import includes_spotme
 from .model import name_order
 from .report import Finding, Severity
 from .spf import ADVISORY_SIZE, LOOKUP_LIMIT, STRING_LIMIT, VOID_LOOKUP_LIMIT, SpfSyntaxError, is_spf
@@ -292,7 +293,10 @@ async def run_checks(
     if zone_suspects:
         pending.append(_zone_missing_asked(zone, zone_suspects, dns))
     if spf_text is not None:
-        pending.append(_spf_tree_findings(domain, spf_text, dns, spotme_include if sending else None))
+        # An SPF record that is no sending domain's is judged without SpotMe's include, unless
+        # the live one has it now: then the plan would take SpotMe's mail out of it.
+        spotme_live = any(includes_spotme(v) for v in getattr(states.get((domain, "TXT")), "live", ()))
+        pending.append(_spf_tree_findings(domain, spf_text, dns, spotme_include if sending or spotme_live else None))
     if hosts:
         pending.append(_rua_findings(domain, hosts, dns))
     if dkim_targets:

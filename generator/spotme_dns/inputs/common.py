@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from ..desired import Action, DesiredDomain, DesiredRecord, Role
 from ..model import name_order, normalize_name
 from ..report import Finding, Severity
+from ..spec import SPOTME_SPF_INCLUDE
 from ..spf import is_spf
 from .values import canonical
 
@@ -193,6 +194,13 @@ def _holds_spf(c: Candidate) -> bool:
     return c.type == "TXT" and c.name_known and any(is_spf(v) for v in (*(c.values or ()), *c.removed))
 
 
+def includes_spotme(value: str) -> bool:
+    """An SPF record that names SpotMe's include (`include:_spf.spotme.com`, any qualifier)."""
+    return is_spf(value) and any(
+        term.lstrip("+-~?") == f"include:{SPOTME_SPF_INCLUDE}" for term in value.lower().split()
+    )
+
+
 def assemble(candidates: list[Candidate]) -> tuple[DesiredDomain, ...]:
     """Zone, group by sending domain, and merge candidates per (name, type).
 
@@ -210,6 +218,8 @@ def assemble(candidates: list[Candidate]) -> tuple[DesiredDomain, ...]:
         known = [c for c in group if c.name_known]
         found = sending_domains((c.name for c in known), zone, apex=zone in named_zones)
         found |= {c.domain for c in group if not c.name_known and c.domain and c.name.endswith("._domainkey." + c.domain)}
+        # An SPF record that includes SpotMe's is a SpotMe sending domain's, wherever it is.
+        found |= {c.name for c in known if c.type == "TXT" and any(includes_spotme(v) for v in c.values or ())}
         spf_names = {c.name for c in known if _holds_spf(c)} - found
         by_domain: dict[str, dict[tuple[str, str], list[Candidate]]] = defaultdict(lambda: defaultdict(list))
         unknown: dict[str, list[Candidate]] = defaultdict(list)
