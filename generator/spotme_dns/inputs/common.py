@@ -201,6 +201,12 @@ def includes_spotme(value: str) -> bool:
     )
 
 
+def _owner(name: str, owners: set[str]) -> str | None:
+    """The longest of `owners` that is `name` or holds it (walking up the labels)."""
+    labels = name.split(".")
+    return next((".".join(labels[i:]) for i in range(len(labels)) if ".".join(labels[i:]) in owners), None)
+
+
 def assemble(candidates: list[Candidate]) -> tuple[DesiredDomain, ...]:
     """Zone, group by sending domain, and merge candidates per (name, type).
 
@@ -223,9 +229,9 @@ def assemble(candidates: list[Candidate]) -> tuple[DesiredDomain, ...]:
         spf_names = {c.name for c in known if _holds_spf(c)} - found
         by_domain: dict[str, dict[tuple[str, str], list[Candidate]]] = defaultdict(lambda: defaultdict(list))
         unknown: dict[str, list[Candidate]] = defaultdict(list)
+        owners = found | spf_names
         for c in group:
-            owners = [d for d in found | spf_names if in_zone(_where(c), d)]
-            domain = max(owners, key=len) if owners else zone
+            domain = _owner(_where(c), owners) or zone
             if c.name_known:
                 by_domain[domain][(c.name, c.type)].append(c)
             else:

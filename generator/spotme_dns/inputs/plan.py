@@ -261,6 +261,7 @@ class _PlanReader:
         self.path = path
         self.state = state
         """Read from the state: every record is there already (no-op), outputs' records too."""
+        self._ses: dict[str, list[tuple[str, str]]] | None = None
         self.problems: list[Problem] = []
         self.notes: list[Finding] = []
         self.zones: dict[str, _Zone] = {}
@@ -576,20 +577,28 @@ class _PlanReader:
         every instance's domain (one domain is needed to place the record).
         """
         prefix, local = source
-        want = strip_keys(_join(prefix, local))
-        found: dict[str, str] = {}
-        for rc in self.doc.get("resource_changes") or []:
-            if not isinstance(rc, dict) or rc.get("type") not in SES_TOKENS or not isinstance(rc.get("address"), str):
-                continue
-            if strip_keys(rc["address"]) != want or not rc["address"].startswith(prefix):
-                continue
-            change = rc.get("change") if isinstance(rc.get("change"), dict) else {}
-            after = change.get("after") if isinstance(change.get("after"), dict) else {}
-            value = after.get(SES_DOMAIN[rc["type"]])
-            if isinstance(value, str) and value and not _unknown(change.get("after_unknown") or {}, SES_DOMAIN[rc["type"]]):
-                found[rc["address"][len(_join(prefix, local)) :]] = value
+        base = _join(prefix, local)
+        found: dict[str, str] = {
+            address[len(base) :]: domain
+            for address, domain in self._identities().get(strip_keys(base), ())
+            if address.startswith(base)
+        }
         keys = [key for key in found if key and key in record_address]
         return [found[keys[0]]] if len(keys) == 1 else list(found.values())
+
+    def _identities(self) -> dict[str, list[tuple[str, str]]]:
+        """SES resources of the plan by address without instance keys: (address, known domain)."""
+        if self._ses is None:
+            self._ses = {}
+            for rc in self.doc.get("resource_changes") or []:
+                if not isinstance(rc, dict) or rc.get("type") not in SES_TOKENS or not isinstance(rc.get("address"), str):
+                    continue
+                change = rc.get("change") if isinstance(rc.get("change"), dict) else {}
+                after = change.get("after") if isinstance(change.get("after"), dict) else {}
+                value = after.get(SES_DOMAIN[rc["type"]])
+                if isinstance(value, str) and value and not _unknown(change.get("after_unknown") or {}, SES_DOMAIN[rc["type"]]):
+                    self._ses.setdefault(strip_keys(rc["address"]), []).append((rc["address"], value))
+        return self._ses
 
     # ----------------------------------------------------------------- generic outputs
 
