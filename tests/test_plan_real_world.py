@@ -502,3 +502,13 @@ def test_an_spf_record_that_drops_spotmes_live_include_is_an_error(bind, tmp_pat
     plan.write_text(_plan([change]))
     result = CliRunner().invoke(cli, ["validate", "--plan", str(plan), "--nameserver", bind.address, "--format", "json", "--timeout", "1"])
     assert result.exit_code == 0, result.output
+
+
+def test_an_include_target_of_the_customers_own_is_no_sending_domain() -> None:
+    """`_spf.acme.test` holding SpotMe's include (flattened includes): an SPF record, not a domain that needs DMARC and DKIM."""
+    desired = parse_plan_text(_plan([
+        _record("aws_route53_record.a", "_spf.acme.test", "TXT", ["v=spf1 include:_spf.spotme.com include:_spf.google.com -all"], zone_id="Zid"),
+        _record("aws_route53_record.b", "acme.test", "TXT", ["v=spf1 include:_spf.acme.test -all"], zone_id="Zid"),
+        _record("aws_route53_record.c", "_dmarc.acme.test", "TXT", [DMARC], zone_id="Zid"),
+    ]))
+    assert {(d.domain, d.role) for d in desired.domains} == {("acme.test", Role.SENDING), ("_spf.acme.test", Role.SPF)}

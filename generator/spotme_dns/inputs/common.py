@@ -224,8 +224,12 @@ def assemble(candidates: list[Candidate]) -> tuple[DesiredDomain, ...]:
         known = [c for c in group if c.name_known]
         found = sending_domains((c.name for c in known), zone, apex=zone in named_zones)
         found |= {c.domain for c in group if not c.name_known and c.domain and c.name.endswith("._domainkey." + c.domain)}
-        # An SPF record that includes SpotMe's is a SpotMe sending domain's, wherever it is.
-        found |= {c.name for c in known if c.type == "TXT" and any(includes_spotme(v) for v in c.values or ())}
+        # An SPF record that includes SpotMe's is a SpotMe sending domain's, wherever it is,
+        # except at an underscore name (`_spf.acme.com`: an include target, never a From domain).
+        found |= {
+            c.name for c in known
+            if c.type == "TXT" and not c.name.startswith("_") and any(includes_spotme(v) for v in c.values or ())
+        }
         spf_names = {c.name for c in known if _holds_spf(c)} - found
         by_domain: dict[str, dict[tuple[str, str], list[Candidate]]] = defaultdict(lambda: defaultdict(list))
         unknown: dict[str, list[Candidate]] = defaultdict(list)
