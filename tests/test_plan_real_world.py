@@ -512,3 +512,15 @@ def test_an_include_target_of_the_customers_own_is_no_sending_domain() -> None:
         _record("aws_route53_record.c", "_dmarc.acme.test", "TXT", [DMARC], zone_id="Zid"),
     ]))
     assert {(d.domain, d.role) for d in desired.domains} == {("acme.test", Role.SENDING), ("_spf.acme.test", Role.SPF)}
+
+
+def test_another_unknown_name_is_placed_by_its_module_instance() -> None:
+    """An unknown-named CNAME (an ACM validation record) in a module instance of one domain: listed there, not counted as SES."""
+    desired = parse_plan_text(_plan([
+        _record('module.mail["acme.test"].aws_route53_record.dmarc', "_dmarc.acme.test", "TXT", [DMARC]),
+        _record('module.mail["acme.test"].aws_route53_record.acm', None, "CNAME", None),
+        _record("aws_route53_record.loose", None, "CNAME", None),
+    ]))
+    [domain] = desired.domains
+    assert [(r.name, r.address) for r in domain.unknown] == [("<known after apply>", 'module.mail["acme.test"].aws_route53_record.acm')]
+    assert [n.name for n in desired.notes] == ["aws_route53_record.loose"]

@@ -139,7 +139,7 @@ def _longest_zone(name: str, zones: Iterable[str]) -> str | None:
     return max(matches, key=len) if matches else None
 
 
-def _where(c: Candidate) -> str:
+def placed_name(c: Candidate) -> str:
     """The name a candidate is placed by: its own, or for a name unknown until apply its domain."""
     return c.name if c.name_known else (c.domain or "")
 
@@ -163,15 +163,15 @@ def infer_zones(candidates: list[Candidate]) -> list[Candidate]:
         if c.zone:
             out.append(c)
             continue
-        zone = _longest_zone(_where(c), known) if not c.zone_id or c.zone_id in named_ids else None
+        zone = _longest_zone(placed_name(c), known) if not c.zone_id or c.zone_id in named_ids else None
         if zone:
             out.append(replace(c, zone=zone))
         elif c.zone_id:
             by_id[c.zone_id].append(c)
         else:
-            out.append(replace(c, zone=base_domain(_where(c))))
+            out.append(replace(c, zone=base_domain(placed_name(c))))
     for group in by_id.values():
-        bases = [base_domain(_where(c)) for c in group]
+        bases = [base_domain(placed_name(c)) for c in group]
         common = labels_suffix(bases)
         for c, base in zip(group, bases, strict=True):
             out.append(replace(c, zone=common if common.count(".") >= 1 else base))
@@ -218,7 +218,7 @@ def assemble(candidates: list[Candidate]) -> tuple[DesiredDomain, ...]:
     named_zones = {c.zone for c in candidates if c.zone}
     by_zone: dict[str, list[Candidate]] = defaultdict(list)
     for c in infer_zones(candidates):
-        by_zone[c.zone or _where(c)].append(c)
+        by_zone[c.zone or placed_name(c)].append(c)
     domains: list[DesiredDomain] = []
     for zone, group in by_zone.items():
         known = [c for c in group if c.name_known]
@@ -235,7 +235,7 @@ def assemble(candidates: list[Candidate]) -> tuple[DesiredDomain, ...]:
         unknown: dict[str, list[Candidate]] = defaultdict(list)
         owners = found | spf_names
         for c in group:
-            domain = _owner(_where(c), owners) or zone
+            domain = _owner(placed_name(c), owners) or zone
             if c.name_known:
                 by_domain[domain][(c.name, c.type)].append(c)
             else:

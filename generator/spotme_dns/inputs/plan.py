@@ -32,11 +32,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..desired import Action, ses_dkim_pattern
+from ..desired import UNKNOWN_LABEL, Action, ses_dkim_pattern
 from ..errors import InputError, Location, Problem
 from ..model import normalize_name
 from ..report import Finding
-from .common import RECORD_TYPES, Candidate, Desired, absolute_name, assemble, needs_zone, note
+from .common import (
+    RECORD_TYPES,
+    Candidate,
+    Desired,
+    absolute_name,
+    assemble,
+    base_domain,
+    needs_zone,
+    note,
+    placed_name,
+)
 from .values import logical_value, route53_strings
 
 SUPPORTED_MAJORS = (0, 1)
@@ -262,6 +272,8 @@ class _PlanReader:
         self.state = state
         """Read from the state: every record is there already (no-op), outputs' records too."""
         self._ses: dict[str, list[tuple[str, str]]] | None = None
+        self.unplaced: list[Candidate] = []
+        """Records whose name is unknown until apply and not an SES CNAME (`_placed_by_module`)."""
         self.problems: list[Problem] = []
         self.notes: list[Finding] = []
         self.zones: dict[str, _Zone] = {}
@@ -302,6 +314,24 @@ class _PlanReader:
                 out.extend(self._instance(resource, values, {}, Action.NOOP, where, _module_prefix(resource["address"], resource["type"])))
         if not self.problems:
             out.extend(self._from_outputs({(c.name, c.type) for c in out}))
+        return out + self._placed_by_module(out)
+
+    def _placed_by_module(self, known: list[Candidate]) -> list[Candidate]:
+        """Records whose name is unknown until apply, placed under the one sending domain of
+        their module instance (the domain of its `_dmarc.X` / `<sel>._domainkey.X` records),
+        with their address; their `unknown-name` note goes. Elsewhere the note stays."""
+        domains: dict[str, set[str]] = {}
+        for c in known:
+            base = base_domain(placed_name(c))
+            if c.module and (base != c.name or not c.name_known):
+                domains.setdefault(c.module, set()).add(base)
+        out = []
+        for c in self.unplaced:
+            found = domains.get(c.module, set())
+            if len(found) == 1:
+                domain = next(iter(found))
+                out.append(replace(c, domain=domain))
+                self.notes = [n for n in self.notes if n.name != c.address]
         return out
 
     def _planned_resources(self) -> Iterator[tuple[dict[str, Any], str]]:
@@ -472,6 +502,9 @@ class _PlanReader:
             if not quiet:
                 what = "name" if read.name is None else "type"
                 self.notes.append(note("unknown-name", address, f"{address}: the record {what} is not known until apply, so it is not checked"))
+                if read.name is None and read.type in RECORD_TYPES:
+                    self.unplaced.append(Candidate(UNKNOWN_LABEL, read.type, read.values, action, module=prefix, address=address,
+                                                   ttl=read.ttl, authoritative=kind == ROUTE53, zone_id=read.zone_id, name_known=False))
             return []
         if read.type not in RECORD_TYPES:
             return []
