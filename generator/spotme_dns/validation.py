@@ -110,8 +110,8 @@ def unknown_names(desired: DesiredDomain) -> tuple[RecordResult, ...]:
     return tuple(
         RecordResult(
             name=r.name, type=r.type, expected=None, live=(), status=Status.UNKNOWN,
-            detail="the name is not known until apply (SES makes the token then)" if r.name.startswith(SES_TOKEN_LABEL)
-            else "the name is not known until apply",
+            detail=("the name is not known until apply (SES makes the token then)" if r.name.startswith(SES_TOKEN_LABEL)
+                    else "the name is not known until apply") + (f": {r.address}" if r.address else ""),
             address=r.address,
         )
         for r in desired.unknown
