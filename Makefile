@@ -7,7 +7,11 @@ VENV    ?= .venv
 PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 SPOTME  := $(VENV)/bin/spotme-dns
-TF      ?= terraform
+# The Terraform binary (terraform, tofu or a path): TF=... or $SPOTME_TERRAFORM; spotme-dns,
+# import.sh and the tests read SPOTME_TERRAFORM, exported here with TF's value.
+SPOTME_TERRAFORM ?= terraform
+TF      ?= $(SPOTME_TERRAFORM)
+export SPOTME_TERRAFORM := $(TF)
 SPEC    ?= examples/mixed-fleet/spec.yaml
 OUT     ?= out
 PLAN    ?= tfplan
@@ -48,18 +52,14 @@ plan: ## terraform init + plan in every root of OUT (writes OUT/.../tfplan)
 	  $(TF) -chdir=$$root plan -input=false -out=$(PLAN); \
 	done
 
-validate: setup ## before apply: check each root's plan against live DNS
-	@status=0; for root in $(ROOTS); do \
-	  $(SPOTME) validate --plan-file $(PLAN) --chdir $$root $(ARGS) || status=$$?; \
-	done; exit $$status
+validate: setup ## before apply: check every root's plan against live DNS (one report)
+	$(SPOTME) validate --plan-file $(PLAN) $(foreach root,$(ROOTS),--chdir $(root)) $(ARGS)
 
 apply: ## terraform apply the saved plan in every root of OUT
 	@for root in $(ROOTS); do $(TF) -chdir=$$root apply -input=false $(PLAN); done
 
-verify: setup ## after apply: every record live on every authoritative server (WAIT=seconds)
-	@status=0; for root in $(ROOTS); do \
-	  $(SPOTME) verify --tf $$root --wait $(WAIT) $(ARGS) || status=$$?; \
-	done; exit $$status
+verify: setup ## after apply: every record of every root's state live everywhere (WAIT=seconds)
+	$(SPOTME) verify $(foreach root,$(ROOTS),--chdir $(root)) --wait $(WAIT) $(ARGS)
 
 check: setup ## audit live DNS with no spec: make check DOMAIN=acme.com ARGS="--ses-token T1 ..."
 	$(SPOTME) check $(DOMAIN) $(ARGS)

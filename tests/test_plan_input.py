@@ -631,3 +631,33 @@ def test_hand_written_module_call_plan_matches_tf_reading(terraform_factory, tmp
     from_tf = [(r.name, r.type, r.values) for d in load_tf_dir(str(tmp_path)).domains for r in d.records]
     assert from_plan == from_tf
     assert len(from_plan) == 7
+
+
+def _with_data_sources(state: dict, plan: dict) -> dict:
+    """`state` plus the data sources the plan read (a real apply stores them in the state too)."""
+    def walk(module: dict) -> list[dict]:
+        return [r for r in module.get("resources", []) if r["mode"] == "data"] + [x for c in module.get("child_modules", []) for x in walk(c)]
+
+    data = []
+    for resource in walk(plan["prior_state"]["values"]["root_module"]):
+        module = resource["address"].rsplit(".data.", 1)[0] if ".data." in resource["address"] else ""
+        data.append({**({"module": module} if module else {}), "mode": "data", "type": resource["type"], "name": resource["name"],
+                     "provider": 'provider["registry.terraform.io/hashicorp/aws"]', "instances": [{"schema_version": 0, "attributes": resource["values"]}]})
+    return {**state, "resources": state["resources"] + data}
+
+
+def test_verify_reads_the_applied_state_of_a_real_root(real_root, tmp_path) -> None:
+    """`terraform show -json STATE` (no plan) holds the exact values and zone ids: the same records as the plan."""
+    tf, first, _, _ = real_root
+    plan = json.loads(first.read_text())
+    path = tmp_path / "applied.tfstate"
+    path.write_text(json.dumps(_with_data_sources(state_from_plan(plan), plan)))
+    state = tf.run("show", "-json", str(path)).stdout
+    from_state = parse_plan(state, "state", state_ok=True)
+    from_plan = load_plan(str(first))
+    assert [(d.domain, [(r.name, r.type, r.values) for r in d.records]) for d in from_state.domains] == [
+        (d.domain, [(r.name, r.type, r.values) for r in d.records]) for d in from_plan.domains
+    ]
+    assert all(r.action is Action.NOOP for d in from_state.domains for r in d.records)
+    with pytest.raises(InputError, match="state JSON"):
+        parse_plan(state, "state")

@@ -63,6 +63,13 @@ Organisational domains for DMARC report authorisation are approximated without t
 Suffix List: a destination needs no authorisation when it is the zone or inside it, or when
 its last two labels equal the domain's. Under a two-label public suffix (`co.uk`) that
 approximation can miss an external destination; it never invents one.
+
+Which checks a group of records gets follows its `desired.Role`: a sending domain gets them
+all; an SPF record at a name that is no sending domain (a MAIL FROM domain) gets the SPF
+checks without `spf-include-missing`; other records get only the checks of each record
+(`cname-conflict`, `live-values-deleted`, `record-exists-unmanaged`, string lengths, ...).
+SES CNAMEs whose names are known only after apply (`DesiredDomain.unknown`) count as SES
+selectors.
 """
 
 from __future__ import annotations
@@ -73,9 +80,10 @@ from collections.abc import Awaitable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from .desired import Action, DesiredDomain, DesiredRecord
+from .desired import Action, DesiredDomain, DesiredRecord, Role, ses_dkim_pattern
 from .dmarc import DmarcRecord, DmarcSyntaxError, TreeWalk, is_dmarc, parse_dmarc, report_host, weakens
 from .dns_live import DnsLookupError, LiveAnswer, Outcome, Server
+from .inputs.common import includes_spotme
 from .model import name_order
 from .report import Finding, Severity
 from .spf import ADVISORY_SIZE, LOOKUP_LIMIT, STRING_LIMIT, VOID_LOOKUP_LIMIT, SpfSyntaxError, is_spf
@@ -269,18 +277,21 @@ async def run_checks(
     found += _plan_only_findings(desired)
     found += check_existing(states, actions_known=actions_known)
     found += check_live_values_deleted(states)
-    spf_found, spf_text = check_spf_records(domain, states.get((domain, "TXT")))
+    sending = desired.role is Role.SENDING
+    spf_found, spf_text = check_spf_records(domain, states.get((domain, "TXT"))) if desired.role is not Role.RECORDS else ([], None)
     found += spf_found
     found += check_txt_strings(desired)
-    dmarc_state = states.get((f"_dmarc.{domain}", "TXT"))
-    delegated = None
-    if dmarc_state is not None and dmarc_state.desired is None and dmarc_state.live_cname:
-        # Not planned, and a CNAME there now: receivers read the record at its target.
-        delegated = await dns.resolve(dmarc_state.name, "TXT")
-    dmarc_found, dmarc_record = check_dmarc_records(domain, dmarc_state, delegated=delegated)
-    found += dmarc_found
-    selector_found, dkim_targets = check_dkim_selectors(domain, states)
-    found += selector_found
+    dmarc_record, dkim_targets = None, []
+    if sending:
+        dmarc_state = states.get((f"_dmarc.{domain}", "TXT"))
+        delegated = None
+        if dmarc_state is not None and dmarc_state.desired is None and dmarc_state.live_cname:
+            # Not planned, and a CNAME there now: receivers read the record at its target.
+            delegated = await dns.resolve(dmarc_state.name, "TXT")
+        dmarc_found, dmarc_record = check_dmarc_records(domain, dmarc_state, delegated=delegated)
+        found += dmarc_found
+        selector_found, dkim_targets = check_dkim_selectors(domain, states, unknown_ses=_unknown_ses(desired))
+        found += selector_found
     found += check_cname_states(zone, states)
     found += check_wildcards(answers)
 
@@ -294,7 +305,10 @@ async def run_checks(
     if zone_suspects:
         pending.append(_zone_missing_asked(zone, zone_suspects, dns))
     if spf_text is not None:
-        pending.append(_spf_tree_findings(domain, spf_text, dns, spotme_include))
+        # An SPF record that is no sending domain's is judged without SpotMe's include, unless
+        # the live one has it now: then the plan would take SpotMe's mail out of it.
+        spotme_live = any(includes_spotme(v) for v in getattr(states.get((domain, "TXT")), "live", ()))
+        pending.append(_spf_tree_findings(domain, spf_text, dns, spotme_include if sending or spotme_live else None))
     if hosts:
         pending.append(_rua_findings(domain, hosts, dns))
     if dkim_targets:
@@ -319,7 +333,11 @@ def _sorted(found: list[Finding]) -> tuple[Finding, ...]:
 def _keys_to_ask(desired: DesiredDomain) -> list[tuple[str, str]]:
     domain = desired.domain
     keys = {(r.name, r.type) for r in desired.records}
+    if desired.role is Role.RECORDS:
+        return sorted(keys)
     keys.add((domain, "TXT"))
+    if desired.role is Role.SPF:
+        return sorted(keys)
     keys.add((f"_dmarc.{domain}", "TXT"))
     for selector, _ in MANDRILL_SELECTORS:
         keys.add((f"{selector}._domainkey.{domain}", "CNAME"))
@@ -695,11 +713,14 @@ def check_txt_strings(desired: DesiredDomain) -> list[Finding]:
     return out
 
 
-async def _spf_tree_findings(domain: str, record: str | None, dns: SpfResolver, spotme_include: str) -> list[Finding]:
+async def _spf_tree_findings(domain: str, record: str | None, dns: SpfResolver, spotme_include: str | None) -> list[Finding]:
+    """The walked tree's findings; `spotme_include` None: an SPF record that is no sending
+    domain's (a MAIL FROM domain...), judged by RFC 7208 alone, without SpotMe's include."""
     if record is None:
         return []
     tree = await spf_tree(domain, dns, record=record)
-    return check_spf_tree(tree, spotme_include=spotme_include)
+    found = check_spf_tree(tree, spotme_include=spotme_include or SPOTME_INCLUDE)
+    return found if spotme_include else [f for f in found if f.code != "spf-include-missing"]
 
 
 def check_spf_tree(tree: SpfTree, *, spotme_include: str = SPOTME_INCLUDE) -> list[Finding]:
@@ -917,11 +938,18 @@ class DkimTarget:
     target: str
 
 
+def _unknown_ses(desired: DesiredDomain) -> int:
+    """SES Easy DKIM CNAMEs of the domain whose names are known only after apply."""
+    pattern = ses_dkim_pattern(desired.domain)
+    return sum(1 for r in desired.unknown if r.type == "CNAME" and r.name == pattern)
+
+
 def check_dkim_selectors(
-    domain: str, states: Mapping[tuple[str, str], RecordState]
+    domain: str, states: Mapping[tuple[str, str], RecordState], *, unknown_ses: int = 0
 ) -> tuple[list[Finding], list[DkimTarget]]:
     """`dkim-selector-missing`: three SES selectors and both Mandrill selectors after apply.
 
+    `unknown_ses` CNAMEs planned with SES tokens known only after apply count as present.
     Returns the findings and every DKIM CNAME whose target should serve a key.
     """
     suffix = "._domainkey." + domain
@@ -940,7 +968,7 @@ def check_dkim_selectors(
         selector = name[: -len(suffix)]
         (ses_ok if target.split(".")[0] == selector else ses_wrong).append((name, target))
     unknown = [n for n, t in cnames.items() if t is None and n.split(".")[0] not in dict(MANDRILL_SELECTORS)]
-    have = len(ses_ok) + len(unknown)
+    have = len(ses_ok) + len(unknown) + unknown_ses
     if have < SES_SELECTORS:
         wrong = "".join(
             f"; {n} points to {t}, but SES looks for the CNAME to {n[: -len(suffix)]}.<SigningHostedZone>"

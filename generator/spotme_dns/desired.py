@@ -52,6 +52,38 @@ class DesiredRecord:
     `\\"\\"`), in `values` order. () when a renderer or the provider splits by itself."""
 
 
+class Role(str, Enum):
+    """What the input says a group of records is, hence which checks it gets.
+
+    A name is a sending domain when the input writes its DMARC record (`_dmarc.X`) or DKIM
+    selectors (`<sel>._domainkey.X`), or records at the apex of a zone the input names; an
+    SPF record anywhere else is still an SPF record (a MAIL FROM domain, an include target of
+    the customer's own) and gets the RFC 7208 checks, but not SpotMe's set of records.
+    """
+
+    SENDING = "sending"
+    """Every check: SPF with SpotMe's include, DMARC, the five DKIM selectors."""
+    SPF = "spf"
+    """An SPF record at a name that is no sending domain: RFC 7208 checks only."""
+    RECORDS = "records"
+    """Other records of a zone, under no sending domain: each record's own checks only."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+SES_TOKEN_LABEL = "<token>"
+"""Stands for an SES Easy DKIM token that is known only after apply, in the name of a
+record whose name is unknown until then (`<token>._domainkey.acme.com`)."""
+UNKNOWN_LABEL = "<known after apply>"
+"""Stands for the unknown part of any other record name known only after apply."""
+
+
+def ses_dkim_pattern(domain: str) -> str:
+    """The shown name of an SES Easy DKIM CNAME whose token is known only after apply."""
+    return f"{SES_TOKEN_LABEL}._domainkey.{domain}"
+
+
 @dataclass(frozen=True)
 class DesiredDomain:
     """The desired records of one sending domain (or one zone, for plans that do not say)."""
@@ -59,3 +91,10 @@ class DesiredDomain:
     domain: str
     zone: str
     records: tuple[DesiredRecord, ...]
+    role: Role = Role.SENDING
+    unknown: tuple[DesiredRecord, ...] = ()
+    """Records whose name is known only after apply (SES Easy DKIM CNAMEs named by tokens
+    SES makes at apply), placed here by what the input says about them: `name` is a pattern
+    (`ses_dkim_pattern`, or `UNKNOWN_LABEL`...) never asked of DNS; reported as `unknown`."""
+    root: str = ""
+    """The Terraform root (or input file) it came from, when one run reads several."""

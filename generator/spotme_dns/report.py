@@ -71,6 +71,8 @@ class DomainReport:
     zone: str
     records: tuple[RecordResult, ...]
     findings: tuple[Finding, ...] = ()
+    root: str = ""
+    """The Terraform root (or input) it came from, when one run reads several."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,14 @@ class Report:
         out["errors"] = sum(1 for f in findings if f.severity is Severity.ERROR)
         out["warnings"] = sum(1 for f in findings if f.severity is Severity.WARNING)
         return out
+
+    def roots(self) -> tuple[str, ...]:
+        """The Terraform roots (or inputs) of the run in order, when it read several; else ()."""
+        return tuple(dict.fromkeys(d.root for d in self.domains if d.root))
+
+    def section(self, root: str) -> Report:
+        """The part of the report from one root (its domains; run-wide findings stay in the whole)."""
+        return Report(domains=tuple(d for d in self.domains if d.root == root), command=self.command)
 
     @property
     def has_errors(self) -> bool:

@@ -17,11 +17,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from .checks import run_checks
-from .desired import DesiredDomain
+from .desired import SES_TOKEN_LABEL, DesiredDomain
 from .diff import LiveView, diff_domain
 from .dns_live import DnsLookupError, LiveAnswer, LiveDns, Outcome, Server
 from .model import normalize_name
-from .report import DomainReport, Finding, Report
+from .report import DomainReport, Finding, RecordResult, Report, Status
 
 
 async def validate(
@@ -101,9 +101,22 @@ async def _domain_report(desired: DesiredDomain, dns: LiveDns, actions_known: bo
     live = await gather_live(desired, dns)
     if live.zone != desired.zone:
         desired = dataclasses.replace(desired, zone=live.zone)
-    records = diff_domain(desired, live)
+    records = diff_domain(desired, live) + unknown_names(desired)
     findings = await run_checks(desired, live, dns, actions_known=actions_known)
-    return DomainReport(domain=desired.domain, zone=live.zone, records=records, findings=findings)
+    return DomainReport(domain=desired.domain, zone=live.zone, records=records, findings=findings, root=desired.root)
+
+
+def unknown_names(desired: DesiredDomain) -> tuple[RecordResult, ...]:
+    """Records whose names are known only after apply: `unknown`, with their address, never asked."""
+    return tuple(
+        RecordResult(
+            name=r.name, type=r.type, expected=None, live=(), status=Status.UNKNOWN,
+            detail=("the name is not known until apply (SES makes the token then)" if r.name.startswith(SES_TOKEN_LABEL)
+                    else "the name is not known until apply") + (f": {r.address}" if r.address else ""),
+            address=r.address,
+        )
+        for r in desired.unknown
+    )
 
 
 async def _pause(seconds: float) -> None:

@@ -318,12 +318,17 @@ def tf_cli_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def terraform_env(tf_cli_config: Path) -> dict[str, str]:
-    """Environment variables for every terraform subprocess (merged over os.environ)."""
+def terraform_env(tf_cli_config: Path, terraform_bin: str) -> dict[str, str]:
+    """Environment variables for every terraform subprocess (merged over os.environ).
+
+    $SPOTME_TERRAFORM names the binary the fixtures run, so spotme-dns (`--plan-file`,
+    `verify --chdir`), `make` and `import.sh` run under these variables use the same one.
+    """
     return {
         "TF_CLI_CONFIG_FILE": str(tf_cli_config),
         "TF_IN_AUTOMATION": "1",
         "CHECKPOINT_DISABLE": "1",
+        ENV_BINARY: terraform_bin,
     }
 
 

@@ -17,7 +17,7 @@ from ..dns_live import DEFAULT_CONCURRENCY, LiveDns, Server, parse_server
 from ..fileio import write_atomically
 from ..formats import FORMATS, render
 from ..formats.common import headline, passed
-from ..inputs import Desired, load_plan, load_specs, load_tf_dir, parse_plan, show_plan
+from ..inputs import TERRAFORM_ENV, Desired, combine, load_plan, load_specs, load_tf_dir, parse_plan, show_plan
 from ..report import Report
 from ..validation import validate
 from ._runtime import run_dns
@@ -28,13 +28,21 @@ _INPUTS = ("--plan", "--plan-file", "--tf", "--spec")
 
 
 def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The one-of-four input options (plus --chdir for --plan-file, and extra spec files)."""
+    """The one-of-four input options (plus --chdir for --plan-file, and extra spec files).
+
+    --plan, --chdir and --tf repeat: several roots (split roots, a plan per root) are read in
+    one run and give one report with a section per root and a total.
+    """
     decorators = [
-        click.option("--plan", "plan", metavar="PLAN.json", help="The JSON of `terraform show -json PLANFILE`."),
-        click.option("--plan-file", "plan_file", metavar="TFPLAN", help="A binary plan (terraform plan -out=TFPLAN): spotme-dns runs `terraform show -json` on it."),
-        click.option("--chdir", "chdir", metavar="DIR", default=None, help="The Terraform directory of --plan-file (default: current directory)."),
-        click.option("--tf", "tf", metavar="DIR", help="A directory of .tf files (generated or hand-written), read without running terraform."),
+        click.option("--plan", "plan", metavar="PLAN.json", multiple=True, help="The JSON of `terraform show -json PLANFILE` (repeatable; verify also reads the state's JSON, `terraform show -json`)."),
+        click.option("--plan-file", "plan_file", metavar="TFPLAN", help="A binary plan (terraform plan -out=TFPLAN): spotme-dns runs `terraform show -json` on it in each --chdir."),
+        click.option("--chdir", "chdir", metavar="DIR", multiple=True, help="A Terraform root: where --plan-file is (default: current directory); verify without --plan-file reads its state. Repeatable."),
+        click.option("--tf", "tf", metavar="DIR", multiple=True, help="A directory of .tf files (generated or hand-written), read without running terraform (repeatable)."),
         click.option("--spec", "spec", metavar="SPEC", multiple=True, help="Spec file(s); more may follow as arguments."),
+        click.option(
+            "--terraform-bin", "terraform_bin", metavar="BINARY", envvar=TERRAFORM_ENV, show_envvar=True, default="terraform", show_default=True,
+            help="The Terraform binary --plan-file and --chdir run (`terraform`, `tofu` or a path).",
+        ),
         click.argument("more_specs", nargs=-1, metavar="[SPEC]..."),
     ]
     for decorator in reversed(decorators):
@@ -69,23 +77,45 @@ class DnsSettings:
         return LiveDns(nameservers=self.nameservers, timeout=self.timeout, retries=self.retries, concurrency=self.concurrency)
 
 
-def read_input(plan: str | None, plan_file: str | None, chdir: str | None, tf: str | None, spec: tuple[str, ...], more_specs: tuple[str, ...]) -> Desired:
-    """Exactly one input kind, read into desired records (InputError -> exit 2)."""
+def read_input(
+    plan: tuple[str, ...],
+    plan_file: str | None,
+    chdir: tuple[str, ...],
+    tf: tuple[str, ...],
+    spec: tuple[str, ...],
+    more_specs: tuple[str, ...],
+    *,
+    terraform_bin: str = "terraform",
+    state_ok: bool = False,
+) -> Desired:
+    """Exactly one input kind, read into desired records (InputError -> exit 2).
+
+    `state_ok` (verify): `--plan` may be state JSON, and `--chdir` without `--plan-file` reads
+    each root's state with `terraform show -json`. Several plans or roots: one `Desired` whose
+    domains carry their root (`inputs.combine`).
+    """
     if more_specs and not spec:
         raise BadInput(f"unexpected argument {more_specs[0]!r}: only --spec takes several files")
-    given = [name for name, value in zip(_INPUTS, (plan, plan_file, tf, spec), strict=True) if value]
+    state_roots = state_ok and bool(chdir) and not plan_file
+    given = [name for name, value in zip(_INPUTS, (plan, plan_file or state_roots, tf, spec), strict=True) if value]
     if len(given) != 1:
         found = f"got {' and '.join(given)}" if given else "got none"
-        raise BadInput(f"give exactly one input: --plan PLAN.json, --plan-file TFPLAN [--chdir DIR], --tf DIR or --spec SPEC... ({found})")
-    if chdir is not None and not plan_file:
+        state = ", --chdir DIR (the state)" if state_ok else ""
+        raise BadInput(f"give exactly one input: --plan PLAN.json, --plan-file TFPLAN [--chdir DIR]{state}, --tf DIR or --spec SPEC... ({found})")
+    if chdir and not plan_file and not state_roots:
         raise BadInput("--chdir goes with --plan-file")
     if plan:
-        return load_plan(plan)
-    if plan_file:
-        directory = chdir or "."
-        return parse_plan(show_plan(plan_file, directory), f"{os.path.join(directory, plan_file)} (terraform show -json)")
+        return combine([(path, load_plan(path, state_ok=state_ok)) for path in plan])
+    if plan_file or state_roots:
+        parts = []
+        for directory in chdir or (".",):
+            shown = f"{terraform_bin} show -json"
+            label = os.path.join(directory, plan_file) if plan_file else f"{directory} (state)"
+            text = show_plan(plan_file, directory, terraform=terraform_bin)
+            parts.append((directory, parse_plan(text, f"{label} ({shown})", state_ok=state_roots)))
+        return combine(parts)
     if tf:
-        return load_tf_dir(tf)
+        return combine([(directory, load_tf_dir(directory)) for directory in tf])
     return load_specs((*spec, *more_specs))
 
 
@@ -136,11 +166,12 @@ def use_color(fmt: str, stream: Any) -> bool:
 @click.pass_context
 def command(
     ctx: click.Context,
-    plan: str | None,
+    plan: tuple[str, ...],
     plan_file: str | None,
-    chdir: str | None,
-    tf: str | None,
+    chdir: tuple[str, ...],
+    tf: tuple[str, ...],
     spec: tuple[str, ...],
+    terraform_bin: str,
     more_specs: tuple[str, ...],
     nameservers: tuple[str, ...],
     fmt: str,
@@ -154,8 +185,9 @@ def command(
 
     Give exactly one input: --plan (the JSON of `terraform show -json PLANFILE`),
     --plan-file with --chdir (spotme-dns runs terraform show), --tf (a directory of .tf
-    files) or --spec (spec files). Every record gets one status: in-sync, pending,
-    differs, conflict or unknown; the checks add findings.
+    files) or --spec (spec files). --plan, --chdir and --tf repeat: several roots give
+    one report with a section per root and a total. Every record gets one status:
+    in-sync, pending, differs, conflict or unknown; the checks add findings.
 
     Exit status: 0 safe to apply, 1 problems found (a conflict or an error finding),
     2 bad input.
@@ -166,8 +198,9 @@ def command(
       spotme-dns validate --plan-file tfplan --chdir out
       terraform -chdir=out show -json tfplan > plan.json
       spotme-dns validate --plan plan.json --format markdown -o comment.md
+      spotme-dns validate --plan-file tfplan --chdir out/root-001 --chdir out/root-002
     """
-    desired = read_input(plan, plan_file, chdir, tf, spec, more_specs)
+    desired = read_input(plan, plan_file, chdir, tf, spec, more_specs, terraform_bin=terraform_bin)
     settings = dns_settings(nameservers, timeout, retries, concurrency)
 
     report = run_dns(

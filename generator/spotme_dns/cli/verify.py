@@ -37,11 +37,12 @@ def _progress(report: Report, remaining: float, pause: float) -> str:
 @click.pass_context
 def command(
     ctx: click.Context,
-    plan: str | None,
+    plan: tuple[str, ...],
     plan_file: str | None,
-    chdir: str | None,
-    tf: str | None,
+    chdir: tuple[str, ...],
+    tf: tuple[str, ...],
     spec: tuple[str, ...],
+    terraform_bin: str,
     more_specs: tuple[str, ...],
     nameservers: tuple[str, ...],
     fmt: str,
@@ -55,7 +56,9 @@ def command(
     """After apply: prove every expected record is live, with the expected values, on
     every authoritative server of its zone.
 
-    Takes the same inputs as validate. With --wait, asks again every --interval seconds
+    Takes the same inputs as validate, and the applied state: --plan with the JSON of
+    `terraform show -json` (no plan file), or --chdir DIR alone, where spotme-dns runs it
+    (repeat --chdir for several roots: one report). With --wait, asks again every --interval seconds
     (afresh each round: nothing is cached between rounds) until all records are in sync
     or the time is up, showing progress on standard error.
 
@@ -66,9 +69,10 @@ def command(
     Example:
       terraform -chdir=out apply tfplan
       spotme-dns verify --spec spec.yaml --wait 300
+      spotme-dns verify --chdir out/root-001 --chdir out/root-002 -o report.json --format json
       spotme-dns verify --tf out --nameserver 192.0.2.53 --format junit -o verify.xml
     """
-    desired = read_input(plan, plan_file, chdir, tf, spec, more_specs)
+    desired = read_input(plan, plan_file, chdir, tf, spec, more_specs, terraform_bin=terraform_bin, state_ok=True)
     settings = dns_settings(nameservers, timeout, retries, concurrency)
     quiet = is_quiet(ctx)
 

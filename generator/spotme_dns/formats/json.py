@@ -1,7 +1,9 @@
 """JSON for scripts: exactly the shape of DESIGN.md §3, plus a few harmless keys.
 
 Added keys: per record `detail` and `address`; top level `findings` (run-wide, not tied to a
-domain), `command` and `ok` (the command's verdict). `expected` is null when the value is
+domain), `command` and `ok` (the command's verdict). When one run reads several Terraform
+roots: per domain `root`, and top level `roots` (each root with its own summary); `summary`
+is then the total. `expected` is null when the value is
 unknown until apply, and [] when the plan deletes the record.
 """
 
@@ -34,10 +36,12 @@ def document(report: Report) -> dict[str, Any]:
                     for r in d.records
                 ],
                 "findings": [_finding(f) for f in d.findings],
+                **({"root": d.root} if d.root else {}),
             }
             for d in report.domains
         ],
         "summary": report.summary(),
+        **({"roots": [{"root": r, "summary": report.section(r).summary()} for r in report.roots()]} if report.roots() else {}),
         "findings": [_finding(f) for f in report.findings],
         "command": report.command,
         "ok": passed(report),

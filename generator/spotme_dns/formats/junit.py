@@ -21,7 +21,7 @@ def render(report: Report, *, color: bool = False) -> str:
     root = ET.Element("testsuites", name=_clean(f"spotme-dns {headline(report)}"))
     totals = {"tests": 0, "failures": 0, "skipped": 0}
     for domain in report.domains:
-        suite = ET.SubElement(root, "testsuite", name=_clean(domain.domain))
+        suite = ET.SubElement(root, "testsuite", name=_clean(f"{domain.root}: {domain.domain}" if domain.root else domain.domain))
         counts = {"tests": 0, "failures": 0, "skipped": 0}
         for record in domain.records:
             _record_case(suite, report, domain.domain, record, counts)

@@ -20,7 +20,10 @@ SEVERITY_MARKS = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.IN
 def render(report: Report, *, color: bool = False) -> str:
     mark = "✅" if passed(report) else "❌"
     lines = [f"### {mark} spotme-dns {headline(report)}", "", summary_line(report), ""]
-    for domain in report.domains:
+    roots = report.roots()
+    for index, domain in enumerate(report.domains):
+        if roots and (index == 0 or report.domains[index - 1].root != domain.root):
+            lines += [f"#### root {_code(domain.root)}: {summary_line(report.section(domain.root))}", ""]
         zone = "" if domain.zone == domain.domain else f" (zone {_code(domain.zone)})"
         lines.append(f"#### {_code(domain.domain)}{zone}")
         lines.append("")

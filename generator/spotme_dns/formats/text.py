@@ -24,14 +24,22 @@ _HEADERS = ("STATUS", "TYPE", "NAME", "EXPECTED", "LIVE")
 def render(report: Report, *, color: bool = False) -> str:
     """The whole report as text, ending with a newline."""
     lines: list[str] = []
-    for domain in report.domains:
-        lines.extend(_domain(domain, color))
-        lines.append("")
+    roots = report.roots()
+    for root in roots or ("",):
+        if roots:
+            lines.append(click.style(f"== {root}", bold=True) if color else f"== {root}")
+            lines.append("")
+        for domain in report.domains:
+            if domain.root == root:
+                lines.extend(_domain(domain, color))
+                lines.append("")
+        if roots:
+            lines.extend([f"{root}: {summary_line(report.section(root))}", ""])
     if report.findings:
         lines.append("run:")
         lines.extend(_finding(f, color) for f in report.findings)
         lines.append("")
-    lines.append(summary_line(report))
+    lines.append(("total: " if roots else "") + summary_line(report))
     verdict = headline(report)
     lines.append(click.style(verdict, fg="green" if passed(report) else "red", bold=True) if color else verdict)
     return "\n".join(lines) + "\n"

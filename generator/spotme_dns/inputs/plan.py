@@ -11,24 +11,42 @@ output (a list of `{name, type, ttl, values}`).
 
 Zones: a record's zone is the `aws_route53_zone` / `cloudflare_zone` (data source or managed)
 that its `zone_id` equals or refers to in the plan's `configuration`, else the longest zone
-seen in the plan that holds the name, else it is inferred (see `common.infer_zones`).
+seen in the plan that holds the name, else its literal zone id groups it (see
+`common.infer_zones`). A relative name whose zone is not known is a note, never a domain.
+
+Names unknown until apply: an SES Easy DKIM CNAME named by the tokens of an identity created
+by the same plan is kept, unknown, under the identity's domain (`_unknown_name`).
+
+The same reader takes state JSON (`terraform show -json` without a plan file) for `verify`:
+its resources are records as they are (no-op).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from ..desired import Action
+from ..desired import UNKNOWN_LABEL, Action, ses_dkim_pattern
 from ..errors import InputError, Location, Problem
 from ..model import normalize_name
 from ..report import Finding
-from .common import RECORD_TYPES, Candidate, Desired, absolute_name, assemble, needs_zone, note
+from .common import (
+    RECORD_TYPES,
+    Candidate,
+    Desired,
+    absolute_name,
+    assemble,
+    base_domain,
+    needs_zone,
+    note,
+    placed_name,
+)
 from .values import logical_value, route53_strings
 
 SUPPORTED_MAJORS = (0, 1)
@@ -38,6 +56,9 @@ CLOUDFLARE_V4 = "cloudflare_record"
 CLOUDFLARE_V5 = "cloudflare_dns_record"
 RECORD_RESOURCES = (ROUTE53, CLOUDFLARE_V4, CLOUDFLARE_V5)
 ZONE_TYPES = ("aws_route53_zone", "cloudflare_zone")
+#: SES resources whose DKIM tokens (attribute) are known only after apply, and their domain attribute.
+SES_TOKENS = {"aws_sesv2_email_identity": "dkim_signing_attributes", "aws_ses_domain_dkim": "dkim_tokens"}
+SES_DOMAIN = {"aws_sesv2_email_identity": "email_identity", "aws_ses_domain_dkim": "domain"}
 
 _ACTIONS = {
     ("create",): Action.CREATE,
@@ -57,7 +78,7 @@ _INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]')
 # --------------------------------------------------------------------------- reading
 
 
-def load_plan(path: str) -> Desired:
+def load_plan(path: str, *, state_ok: bool = False) -> Desired:
     """Read a plan JSON file; InputError (exit 2) naming the file and what is wrong."""
     try:
         with open(path, "rb") as handle:
@@ -79,41 +100,62 @@ def load_plan(path: str) -> Desired:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise InputError([Problem(Location(path), f"not UTF-8 text (byte {err.start}): expected the JSON of `terraform show -json PLANFILE`", "not-json")]) from None
-    return parse_plan(text, path)
+    return parse_plan(text, path, state_ok=state_ok)
 
 
-def show_plan(planfile: str, chdir: str, *, terraform: str = "terraform") -> str:
-    """Run `terraform -chdir=DIR show -json PLANFILE` and return its JSON text.
+TERRAFORM_ENV = "SPOTME_TERRAFORM"
+"""The environment variable naming the Terraform binary (`terraform`, `tofu`, a path); the
+`--terraform-bin` option, the Makefile's `TF` and the generated `import.sh` use it too."""
 
-    `planfile` is taken as Terraform takes it: relative to `chdir`. Failures are InputError.
+
+def terraform_binary(explicit: str | None = None) -> str:
+    """The binary to run: `explicit`, else $SPOTME_TERRAFORM, else `terraform`."""
+    return explicit or os.environ.get(TERRAFORM_ENV) or "terraform"
+
+
+def show_plan(planfile: str | None, chdir: str, *, terraform: str | None = None) -> str:
+    """Run `terraform -chdir=DIR show -json [PLANFILE]` and return its JSON text.
+
+    With a plan file: the plan (taken as Terraform takes it: relative to `chdir`); without:
+    the root's current state (what `verify` reads after apply). Failures are InputError.
     """
-    exe = shutil.which(terraform)
-    where = Location(planfile)
+    binary = terraform_binary(terraform)
+    exe = shutil.which(binary)
+    where = Location(planfile if planfile else chdir)
+    shown = f"{binary} -chdir={chdir} show -json{' ' + planfile if planfile else ''}"
     if exe is None:
-        raise InputError([Problem(where, f"cannot run {terraform!r}: not found on PATH (needed for --plan-file)", "no-terraform")])
+        raise InputError([Problem(where, f"cannot run {binary!r}: not found on PATH (set --terraform-bin or ${TERRAFORM_ENV})", "no-terraform")])
     try:
         done = subprocess.run(
-            [exe, f"-chdir={chdir}", "show", "-json", "-no-color", planfile],
+            [exe, f"-chdir={chdir}", "show", "-json", "-no-color", *([planfile] if planfile else [])],
             capture_output=True,
             text=True,
             check=False,
         )
     except OSError as err:
-        raise InputError([Problem(where, f"cannot run terraform: {err}", "no-terraform")]) from None
+        raise InputError([Problem(where, f"cannot run {binary}: {err}", "no-terraform")]) from None
     if done.returncode != 0:
         message = " ".join((done.stderr or done.stdout).split()) or f"exit status {done.returncode}"
-        raise InputError([Problem(where, f"`terraform -chdir={chdir} show -json {planfile}` failed: {message}", "terraform-failed")])
+        raise InputError([Problem(where, f"`{shown}` failed: {message}", "terraform-failed")])
     return done.stdout
 
 
-def parse_plan(text: str, path: str = "<plan>") -> Desired:
-    """Desired records from plan JSON text; InputError for anything that is not such a plan."""
+def parse_plan(text: str, path: str = "<plan>", *, state_ok: bool = False) -> Desired:
+    """Desired records from plan JSON text; InputError for anything that is not such a plan.
+
+    `state_ok` (verify): state JSON (`terraform show -json` without a plan file) is read too,
+    told apart by its content (`values` without `planned_values` or `resource_changes`):
+    every resource in it is expected as it is, with the exact values and zone ids applied.
+    """
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
         raise InputError([Problem(Location(path, err.lineno, err.colno), f"not JSON: {err.msg}", "not-json")]) from None
+    what = "plan"
+    if state_ok and is_state(doc):
+        doc, what = {"format_version": doc["format_version"], "planned_values": doc.get("values") or {}}, "state"
     _check_document(doc, path)
-    reader = _PlanReader(doc, path)
+    reader = _PlanReader(doc, path, state=what == "state")
     candidates = reader.candidates()
     if reader.problems:
         raise InputError(reader.problems)
@@ -124,13 +166,26 @@ def parse_plan(text: str, path: str = "<plan>") -> Desired:
             [
                 Problem(
                     Location(path),
-                    f"the plan has no DNS records: no {types} resource and no `records` output "
+                    f"the {what} has no DNS records: no {types} resource and no `records` output "
                     f"(spotme-dns reads {'/'.join(RECORD_TYPES)} records){why}",
                     "empty-plan",
                 )
             ]
         )
     return Desired(assemble(candidates), tuple(reader.notes), actions_known=True)
+
+
+def is_state(doc: Any) -> bool:
+    """Whether a document is Terraform state JSON: `terraform show -json` without a plan file."""
+    return (
+        isinstance(doc, dict)
+        and isinstance(doc.get("format_version"), str)
+        and "planned_values" not in doc
+        and "resource_changes" not in doc
+        and "lineage" not in doc
+        and isinstance(doc.get("values", {}), dict)
+        and ("values" in doc or "terraform_version" in doc)
+    )
 
 
 def _check_document(doc: Any, path: str) -> None:
@@ -153,7 +208,7 @@ def _check_document(doc: Any, path: str) -> None:
         )
     if "values" in doc and "planned_values" not in doc and "resource_changes" not in doc:
         raise InputError(
-            [Problem(where, f"this is Terraform state JSON (`terraform show -json` without a plan file), not a plan: {expected}", "state-not-plan")]
+            [Problem(where, f"this is Terraform state JSON (`terraform show -json` without a plan file), not a plan (verify reads it): {expected}", "state-not-plan")]
         )
     if "planned_values" not in doc and "resource_changes" not in doc:
         raise InputError([Problem(where, f"neither \"planned_values\" nor \"resource_changes\": {expected}", "wrong-shape")])
@@ -211,9 +266,14 @@ class _Zone:
 class _PlanReader:
     """Walks one plan document; collects candidates, notes and shape problems."""
 
-    def __init__(self, doc: dict[str, Any], path: str) -> None:
+    def __init__(self, doc: dict[str, Any], path: str, *, state: bool = False) -> None:
         self.doc = doc
         self.path = path
+        self.state = state
+        """Read from the state: every record is there already (no-op), outputs' records too."""
+        self._ses: dict[str, list[tuple[str, str]]] | None = None
+        self.unplaced: list[Candidate] = []
+        """Records whose name is unknown until apply and not an SES CNAME (`_placed_by_module`)."""
         self.problems: list[Problem] = []
         self.notes: list[Finding] = []
         self.zones: dict[str, _Zone] = {}
@@ -254,6 +314,24 @@ class _PlanReader:
                 out.extend(self._instance(resource, values, {}, Action.NOOP, where, _module_prefix(resource["address"], resource["type"])))
         if not self.problems:
             out.extend(self._from_outputs({(c.name, c.type) for c in out}))
+        return out + self._placed_by_module(out)
+
+    def _placed_by_module(self, known: list[Candidate]) -> list[Candidate]:
+        """Records whose name is unknown until apply, placed under the one sending domain of
+        their module instance (the domain of its `_dmarc.X` / `<sel>._domainkey.X` records),
+        with their address; their `unknown-name` note goes. Elsewhere the note stays."""
+        domains: dict[str, set[str]] = {}
+        for c in known:
+            base = base_domain(placed_name(c))
+            if c.module and (base != c.name or not c.name_known):
+                domains.setdefault(c.module, set()).add(base)
+        out = []
+        for c in self.unplaced:
+            found = domains.get(c.module, set())
+            if len(found) == 1:
+                domain = next(iter(found))
+                out.append(replace(c, domain=domain))
+                self.notes = [n for n in self.notes if n.name != c.address]
         return out
 
     def _planned_resources(self) -> Iterator[tuple[dict[str, Any], str]]:
@@ -416,14 +494,24 @@ class _PlanReader:
         read = _read_record(kind, values, unknown)
         if read is None:
             return []
+        if read.name is None and read.type in RECORD_TYPES and not quiet:
+            pending = self._unknown_name(rc, read, action, prefix)
+            if pending is not None:
+                return [pending]
         if read.name is None or read.type is None:
             if not quiet:
                 what = "name" if read.name is None else "type"
                 self.notes.append(note("unknown-name", address, f"{address}: the record {what} is not known until apply, so it is not checked"))
+                if read.name is None and read.type in RECORD_TYPES:
+                    self.unplaced.append(Candidate(UNKNOWN_LABEL, read.type, read.values, action, module=prefix, address=address,
+                                                   ttl=read.ttl, authoritative=kind == ROUTE53, zone_id=read.zone_id, name_known=False))
             return []
         if read.type not in RECORD_TYPES:
             return []
         zone = self._zone_of(address, kind, read.zone_id)
+        fqdn = values.get("fqdn")
+        if needs_zone(read.name, zone) and isinstance(fqdn, str) and not needs_zone(fqdn, None) and not _unknown(unknown, "fqdn"):
+            read = replace(read, name=fqdn)  # Route53 knows the whole name once the record exists (state, no-op)
         if needs_zone(read.name, zone):
             if not quiet:
                 self.notes.append(note("unknown-name", address, f"{address}: the name {read.name!r} is relative to a zone the plan does not name, so it is not checked"))
@@ -449,8 +537,101 @@ class _PlanReader:
                 authoritative=kind == ROUTE53,
                 removed=removed,
                 strings=read.strings,
+                zone_id=read.zone_id if zone is None else None,
             )
         ]
+
+    # ----------------------------------------------------------------- names unknown until apply
+
+    def _unknown_name(self, rc: dict[str, Any], read: _Read, action: Action, prefix: str) -> Candidate | None:
+        """A record named by SES Easy DKIM tokens made at apply: kept, under its identity's domain.
+
+        The plan has no name, but its `configuration` says what the name is made of: when it
+        refers to the tokens of an `aws_sesv2_email_identity` (`dkim_signing_attributes`) or
+        `aws_ses_domain_dkim` (`dkim_tokens`), directly, through a module input or a module
+        output, the record is one of that identity's three SES CNAMEs
+        (`<token>._domainkey.<domain>`, cloudposse/terraform-aws-ses and
+        trussworks/terraform-aws-ses-domain style); its domain is the identity's, from the
+        same module instance. Anything else stays an `unknown-name` note.
+        """
+        if read.type != "CNAME":
+            return None
+        address, kind = rc["address"], rc["type"]
+        local = address[len(prefix) :].lstrip(".")
+        module = self.config_modules.get(strip_keys(prefix)) or {}
+        block = next((b for b in module.get("resources") or [] if isinstance(b, dict) and _local_address(b) == strip_keys(local)), None)
+        references = (((block or {}).get("expressions") or {}).get("name") or {}).get("references") or []
+        domains = {d for source in self._ses_sources(prefix, references, 0) for d in self._identity_domains(source, address)}
+        if len(domains) != 1:
+            return None
+        domain = normalize_name(domains.pop())
+        zone = self._zone_of(address, kind, read.zone_id)
+        return Candidate(
+            name=ses_dkim_pattern(domain),
+            type="CNAME",
+            values=read.values,
+            action=action,
+            zone=zone,
+            module=prefix,
+            address=address,
+            ttl=read.ttl,
+            proxied=read.proxied,
+            authoritative=kind == ROUTE53,
+            zone_id=read.zone_id if zone is None else None,
+            name_known=False,
+            domain=domain,
+        )
+
+    def _ses_sources(self, prefix: str, references: list[Any], depth: int) -> Iterator[tuple[str, str]]:
+        """(module instance prefix, `type.name`) of SES resources whose DKIM tokens the references use."""
+        if depth > 8:
+            return
+        for ref in references:
+            if not isinstance(ref, str):
+                continue
+            parts = [strip_keys(p) for p in ref.split(".")]
+            if len(parts) >= 3 and parts[0] in SES_TOKENS and parts[2] == SES_TOKENS[parts[0]]:
+                yield prefix, f"{parts[0]}.{parts[1]}"
+            elif parts[0] == "module" and len(parts) >= 3:
+                call = ref.split(".")[1]
+                child = _join(prefix, f"module.{call}")
+                output = ((self.config_modules.get(strip_keys(child)) or {}).get("outputs") or {}).get(parts[2]) or {}
+                yield from self._ses_sources(child, (output.get("expression") or {}).get("references") or [], depth + 1)
+            elif parts[0] == "var" and len(parts) >= 2 and prefix:
+                parent, _, call = prefix.rpartition(".module.") if ".module." in prefix else ("", "", prefix[len("module.") :])
+                caller = self.config_modules.get(strip_keys(parent)) or {}
+                expr = ((((caller.get("module_calls") or {}).get(strip_keys(call)) or {}).get("expressions") or {}).get(parts[1])) or {}
+                yield from self._ses_sources(parent, expr.get("references") or [], depth + 1)
+
+    def _identity_domains(self, source: tuple[str, str], record_address: str) -> list[str]:
+        """The domain of the SES resource `source` in the plan, in the given module instance.
+
+        A `for_each`/`count` identity: the instance whose key the record's address holds, else
+        every instance's domain (one domain is needed to place the record).
+        """
+        prefix, local = source
+        base = _join(prefix, local)
+        found: dict[str, str] = {
+            address[len(base) :]: domain
+            for address, domain in self._identities().get(strip_keys(base), ())
+            if address.startswith(base)
+        }
+        keys = [key for key in found if key and key in record_address]
+        return [found[keys[0]]] if len(keys) == 1 else list(found.values())
+
+    def _identities(self) -> dict[str, list[tuple[str, str]]]:
+        """SES resources of the plan by address without instance keys: (address, known domain)."""
+        if self._ses is None:
+            self._ses = {}
+            for rc in self.doc.get("resource_changes") or []:
+                if not isinstance(rc, dict) or rc.get("type") not in SES_TOKENS or not isinstance(rc.get("address"), str):
+                    continue
+                change = rc.get("change") if isinstance(rc.get("change"), dict) else {}
+                after = change.get("after") if isinstance(change.get("after"), dict) else {}
+                value = after.get(SES_DOMAIN[rc["type"]])
+                if isinstance(value, str) and value and not _unknown(change.get("after_unknown") or {}, SES_DOMAIN[rc["type"]]):
+                    self._ses.setdefault(strip_keys(rc["address"]), []).append((rc["address"], value))
+        return self._ses
 
     # ----------------------------------------------------------------- generic outputs
 
@@ -499,7 +680,7 @@ class _PlanReader:
             name=absolute_name(item["name"], zone),
             type=rdtype,
             values=values,
-            action=Action.CREATE,
+            action=Action.NOOP if self.state else Action.CREATE,
             zone=normalize_name(zone) if zone else None,
             module=f"output.{output}",
             address=address,

@@ -13,7 +13,9 @@ What is read:
   are computed with the record model (`records.build_records`) from the call's arguments.
 
 Anything that depends on more than literals, variables and locals is unknown (see
-`hclexpr`); a record whose name is unknown is reported as a note, never guessed.
+`hclexpr`); a record whose name is unknown is reported as a note, never guessed, except an
+SES Easy DKIM CNAME named `<token>._domainkey.<domain>` by tokens SES makes at apply: kept,
+unknown, under its domain (`_ses_cname`).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 import hcl2
 from hcl2.utils import SerializationOptions
 
-from ..desired import Action
+from ..desired import Action, ses_dkim_pattern
 from ..errors import InputError, Location, Problem
 from ..model import normalize_name
 from ..records import build_records
@@ -58,6 +60,9 @@ OUR_MODULES = ("route53", "cloudflare", "generic", "core")
 _OUR_REMOTE = re.compile(r"//(?:.*/)?terraform/modules/(route53|cloudflare|generic|core)/?(?:\?.*)?$")
 #: Variables every one of our modules has (they pass core's inputs through).
 _OUR_VARIABLES = {"domain", "ses_dkim_tokens", "mandrill_verification"}
+
+#: A reference to SES Easy DKIM tokens, which SES makes at apply.
+_SES_TOKEN_REF = re.compile(r"\b(?:aws_sesv2_email_identity\.[\w-]+(?:\[[^\]]*\])?\.dkim_signing_attributes|aws_ses_domain_dkim\.[\w-]+(?:\[[^\]]*\])?\.dkim_tokens)\b")
 
 _OPTIONS = SerializationOptions(with_comments=False, preserve_heredocs=False)
 _MAX_DEPTH = 8
@@ -363,6 +368,11 @@ class _TfReader:
             body = block.body
             name = evaluate(body.get("name"), instance)
             rdtype = evaluate(body.get("type"), instance)
+            if not isinstance(name, str) and isinstance(rdtype, str) and rdtype.upper() == "CNAME":
+                pending = self._ses_cname(block, instance, address, prefix)
+                if pending is not None:
+                    out.append(pending)
+                    continue
             if not isinstance(name, str) or not isinstance(rdtype, str):
                 what = "name" if not isinstance(name, str) else "type"
                 self.notes.append(note("unknown-name", address, f"{address} ({block.path}): the record {what} is not known before apply, so it is not checked"))
@@ -397,9 +407,53 @@ class _TfReader:
                     proxied=proxied if isinstance(proxied, bool) else None,
                     authoritative=block.kind == ROUTE53,
                     strings=strings,
+                    zone_id=zone_id if isinstance(zone_id, str) and zone_id else None,
                 )
             )
         return out
+
+    def _ses_cname(self, block: _Block, instance: _InstanceScope, address: str, prefix: str) -> Candidate | None:
+        """An SES Easy DKIM CNAME named by a token SES makes at apply: `<token>._domainkey.<domain>`.
+
+        The name is a template whose first part is an `aws_sesv2_email_identity`'s
+        `dkim_signing_attributes` or an `aws_ses_domain_dkim`'s `dkim_tokens` and whose rest
+        is `._domainkey.<domain>` (cloudposse/terraform-aws-ses style) or `._domainkey`,
+        relative to the zone (trussworks/terraform-aws-ses-domain style). The record is kept,
+        unknown, under that domain; anything else stays an `unknown-name` note.
+        """
+        raw = block.body.get("name")
+        if not isinstance(raw, str) or not _SES_TOKEN_REF.search(raw):
+            return None
+        head, sep, rest = raw.strip().partition("}._domainkey")
+        if not sep or not head.startswith('"${') or not rest.endswith('"'):
+            return None
+        zone_id = evaluate(block.body.get("zone_id"), instance)
+        zone = zone_id.zone if isinstance(zone_id, Unknown) else None
+        tail = evaluate('"' + rest, instance)
+        if tail == "":
+            domain = zone
+        elif isinstance(tail, str) and tail.startswith("."):
+            domain = absolute_name(tail[1:], zone)
+        else:
+            domain = None
+        if not domain:
+            return None
+        domain = normalize_name(domain)
+        ttl = evaluate(block.body.get("ttl"), instance)
+        return Candidate(
+            name=ses_dkim_pattern(domain),
+            type="CNAME",
+            values=None,
+            action=Action.CREATE,
+            zone=zone,
+            module=prefix,
+            address=address,
+            ttl=int(ttl) if isinstance(ttl, (int, float)) and not isinstance(ttl, bool) else None,
+            authoritative=block.kind == ROUTE53,
+            zone_id=zone_id if isinstance(zone_id, str) and zone_id else None,
+            name_known=False,
+            domain=domain,
+        )
 
     def _values(self, block: _Block, scope: _InstanceScope, rdtype: str) -> tuple[str, ...] | None | bool:
         """The logical values; None when unknown; False when it is not a plain record."""
