@@ -1,7 +1,10 @@
 """JSON for scripts: exactly the shape of DESIGN.md §3, plus a few harmless keys.
 
-Added keys: per record `detail` and `address`; top level `findings` (run-wide, not tied to a
-domain), `command` and `ok` (the command's verdict). `expected` is null when the value is
+Added keys: per record `detail`, `address` and `changes` (what apply changes: `{"op":
+"added"|"removed"|"changed", "kind": "spf-term"|"dmarc-tag"|"value", "old", "new"}`); per
+domain and top level `allowed` (findings `--allow` accepted, each with `allowed_by`); in the
+summary `allowed`; top level `findings` (run-wide, not tied to a domain), `command` and `ok`
+(the command's verdict). `expected` is null when the value is
 unknown until apply, and [] when the plan deletes the record.
 """
 
@@ -10,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..report import Finding, Report
+from ..report import AllowedFinding, Finding, Report
 from .common import passed
 
 
@@ -30,15 +33,18 @@ def document(report: Report) -> dict[str, Any]:
                         "status": r.status.value,
                         "detail": r.detail,
                         "address": r.address,
+                        "changes": [{"op": c.op, "kind": c.kind, "old": c.old, "new": c.new} for c in r.changes],
                     }
                     for r in d.records
                 ],
                 "findings": [_finding(f) for f in d.findings],
+                "allowed": [_allowed(a) for a in d.allowed],
             }
             for d in report.domains
         ],
         "summary": report.summary(),
         "findings": [_finding(f) for f in report.findings],
+        "allowed": [_allowed(a) for a in report.allowed],
         "command": report.command,
         "ok": passed(report),
     }
@@ -46,6 +52,10 @@ def document(report: Report) -> dict[str, Any]:
 
 def _finding(finding: Finding) -> dict[str, str]:
     return {"severity": finding.severity.value, "code": finding.code, "name": finding.name, "message": finding.message}
+
+
+def _allowed(allowed: AllowedFinding) -> dict[str, str]:
+    return {**_finding(allowed.finding), "allowed_by": str(allowed.allowance)}
 
 
 def render(report: Report, *, color: bool = False) -> str:
