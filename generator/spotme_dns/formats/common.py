@@ -45,7 +45,7 @@ def headline(report: Report) -> str:
 
 def allowed_note(report: Report) -> str:
     """` (2 findings allowed by --allow)`, or "" when --allow accepted nothing."""
-    n = report.summary()["allowed"]
+    n = report.allowed_count()
     return f" ({_count(n, 'finding')} allowed by --allow)" if n else ""
 
 

@@ -1,10 +1,10 @@
 """JSON for scripts: exactly the shape of DESIGN.md §3, plus a few harmless keys.
 
 Added keys: per record `detail`, `address` and `changes` (what apply changes: `{"op":
-"added"|"removed"|"changed", "kind": "spf-term"|"dmarc-tag"|"value", "old", "new"}`); per
-domain and top level `allowed` (findings `--allow` accepted, each with `allowed_by`); in the
-summary `allowed`; top level `findings` (run-wide, not tied to a domain), `command` and `ok`
-(the command's verdict). `expected` is null when the value is
+"added"|"removed"|"changed", "kind": "spf-term"|"dmarc-tag"|"value", "old", "new"}`); top
+level `findings` (run-wide, not tied to a domain), `allowed` (findings `--allow` accepted, each
+with its `domain`, "" when run-wide, and `allowed_by`; not counted in the summary), `command`
+and `ok` (the command's verdict). `expected` is null when the value is
 unknown until apply, and [] when the plan deletes the record.
 """
 
@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from ..report import AllowedFinding, Finding, Report
-from .common import passed
+from .common import all_allowed, passed
 
 
 def document(report: Report) -> dict[str, Any]:
@@ -38,13 +38,12 @@ def document(report: Report) -> dict[str, Any]:
                     for r in d.records
                 ],
                 "findings": [_finding(f) for f in d.findings],
-                "allowed": [_allowed(a) for a in d.allowed],
             }
             for d in report.domains
         ],
         "summary": report.summary(),
         "findings": [_finding(f) for f in report.findings],
-        "allowed": [_allowed(a) for a in report.allowed],
+        "allowed": [_allowed(domain, a) for domain, a in all_allowed(report)],
         "command": report.command,
         "ok": passed(report),
     }
@@ -54,8 +53,8 @@ def _finding(finding: Finding) -> dict[str, str]:
     return {"severity": finding.severity.value, "code": finding.code, "name": finding.name, "message": finding.message}
 
 
-def _allowed(allowed: AllowedFinding) -> dict[str, str]:
-    return {**_finding(allowed.finding), "allowed_by": str(allowed.allowance)}
+def _allowed(domain: str, allowed: AllowedFinding) -> dict[str, str]:
+    return {"domain": domain, **_finding(allowed.finding), "allowed_by": str(allowed.allowance)}
 
 
 def render(report: Report, *, color: bool = False) -> str:
