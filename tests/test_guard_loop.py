@@ -103,7 +103,7 @@ def allow_all() -> list[str]:
     return [arg for code in LOSSES for arg in ("--allow", f"{code}:{DOMAIN}")]
 
 
-def test_discover_apply_then_plain_generate_deletes_customer_values_and_validate_refuses(root, aws_env, bind, tmp_path):
+def test_never_deleting_customer_txt_values_or_spf_mechanisms_across_a_later_generate(root, aws_env, bind, tmp_path):
     """The whole loop. Discovery kept google-site-verification and include:_spf.google.com; a later
     `generate` without --discover from the original spec plans to delete them: validate exits 1
     naming them (before issue 8: 0 errors, "safe to apply"). --allow for each: exit 0, listed."""
@@ -228,7 +228,7 @@ WEAKER_SPEC = SPEC + """\
 """
 
 
-def test_in_place_update_weakening_a_managed_dmarc_record_is_refused(root, aws_env, bind, tmp_path):
+def test_an_existing_stricter_policy_is_kept_or_validate_refuses_the_update(root, aws_env, bind, tmp_path):
     """Terraform already manages `p=reject; sp=reject`; the spec now says `policy: none`: the plan
     updates the record in place; validate exits 1 (dmarc-policy-weakened), --allow makes it 0."""
     tf = root

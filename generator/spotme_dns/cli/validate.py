@@ -13,12 +13,12 @@ from typing import Any
 
 import click
 
+from ..checks import CHECK_BY_CODE
 from ..dns_live import DEFAULT_CONCURRENCY, LiveDns, Server, parse_server
 from ..fileio import write_atomically
 from ..formats import FORMATS, render
 from ..formats.common import headline, passed
 from ..inputs import Desired, load_plan, load_specs, load_tf_dir, parse_plan, show_plan
-from ..checks import CHECK_BY_CODE
 from ..report import Allowance, Report, allow, parse_allowance, unused
 from ..validation import validate
 from ._runtime import run_dns

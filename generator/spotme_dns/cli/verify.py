@@ -13,7 +13,17 @@ from ..validation import poll
 from ._runtime import run_dns
 from .app import EXIT_OK, EXIT_PROBLEMS
 from .terminal import is_quiet
-from .validate import allow_option, allowances, apply_allowances, dns_options, dns_settings, emit, input_options, read_input, validate_round
+from .validate import (
+    allow_option,
+    allowances,
+    apply_allowances,
+    dns_options,
+    dns_settings,
+    emit,
+    input_options,
+    read_input,
+    validate_round,
+)
 
 
 def _progress(report: Report, remaining: float, pause: float) -> str:

@@ -5,7 +5,17 @@ from __future__ import annotations
 import html
 
 from ..report import Report, Severity, Status
-from .common import all_allowed, all_findings, change_words, expected_words, headline, live_words, passed, printable, summary_line
+from .common import (
+    all_allowed,
+    all_findings,
+    change_words,
+    expected_words,
+    headline,
+    live_words,
+    passed,
+    printable,
+    summary_line,
+)
 
 STATUS_MARKS = {
     Status.IN_SYNC: "✅",
