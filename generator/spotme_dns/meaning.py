@@ -24,6 +24,7 @@ those take something away from the customer.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Callable, Hashable, Iterable
@@ -46,6 +47,7 @@ _QUALIFIER_STRENGTH = {"+": 0, "?": 1, "~": 2, "-": 3}
 # --------------------------------------------------------------------------- the one comparison
 
 
+@functools.lru_cache(maxsize=8192)
 def value_key(rdtype: str, value: str) -> Hashable:
     """What a value means: two values with equal keys are the same record to a receiver."""
     rdtype = rdtype.upper()
@@ -115,6 +117,7 @@ def _term_identity(term: Term) -> str:
     return term.name
 
 
+@functools.lru_cache(maxsize=4096)
 def _spf_terms(text: str) -> tuple[_SpfTerm, ...] | None:
     try:
         record = parse_spf(text)

@@ -176,6 +176,7 @@ def parse_allowance(text: str, codes: Iterable[str]) -> Allowance:
     CODE must be one of `codes`; NAME, when given, a DNS name (lower-cased, no trailing dot).
     """
     code, colon, name = text.strip().partition(":")
+    code = code.strip().lower()
     known = sorted(set(codes))
     if not code:
         raise ValueError(f"{text!r}: CODE is empty (expected CODE[:NAME], CODE one of {', '.join(known)})")
