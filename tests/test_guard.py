@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from spotme_dns.checks import run_checks
 from spotme_dns.cli import cli
@@ -231,6 +233,29 @@ def test_equal_meaning_different_bytes(a, b):
 )
 def test_different_meaning(a, b):
     assert not same_value("TXT", a, b)
+
+
+_TERMS = st.sampled_from([
+    "a", "+a", "-a", "a=x", "all", "-all", "~all", "?all", "+all", "all=1", "mx/24", "include:X.test.", "~include:x.test",
+    "redirect=x.test", "redirect=_spf.spotme.com", "exp=e.test", "ip4:192.0.2.1", "ip4:192.0.2.1/32", "-ip6:2001:db8::/32",
+    "include:_spf.spotme.com", "exists:%{i}.x.test", "ptr", "bogus", "ip4:999.1.1.1", "a:x.test//64",
+])
+_SPF_TEXTS = st.lists(_TERMS, max_size=8).map(lambda terms: " ".join(["v=spf1", *terms]))
+_DMARC_TEXTS = st.lists(
+    st.sampled_from(["p=none", "p=reject", "sp=quarantine", "np=reject", "rua=mailto:a@x.test", "ruf=mailto:b@x.test",
+                     "pct=50", "t=y", "adkim=s", "aspf=r", "fo=1:d", "p=maybe", "=", ";", "x"]),
+    max_size=6,
+).map(lambda tags: "; ".join(["v=DMARC1", *tags]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(old=_SPF_TEXTS | _DMARC_TEXTS, new=_SPF_TEXTS | _DMARC_TEXTS)
+def test_comparing_any_two_records_never_raises(old, new):
+    """Whatever two SPF/DMARC texts (valid or not): a key, changes and losses, never an exception."""
+    assert same_value("TXT", old, old)
+    value_changes("TXT", [old], [new])
+    spf_loss(old, new, spotme_include)
+    dmarc_loss(old, new)
 
 
 def test_changes_term_by_term():

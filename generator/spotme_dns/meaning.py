@@ -83,7 +83,8 @@ class _SpfTerm:
     qualifier: str
     """`+`, `?`, `~` or `-` for mechanisms (an unwritten one is `+`); "" for modifiers."""
     identity: str
-    """`include:example.com` for `~include:Example.COM.`; `redirect` for a modifier."""
+    """`include:example.com` for `~include:Example.COM.`; `redirect=` for a modifier (so an
+    unknown modifier `a=x` is never taken for the mechanism `a`)."""
     value: str
     """A modifier's normalised value; "" for mechanisms."""
     active: bool
@@ -128,7 +129,7 @@ def _spf_terms(text: str) -> tuple[_SpfTerm, ...] | None:
     for term in record.terms:
         if term.is_modifier:
             value = _domain(term.value) if term.name in ("redirect", "exp") else term.value
-            out.append(_SpfTerm(term.text, "", term.name, value, True))
+            out.append(_SpfTerm(term.text, "", f"{term.name}=", value, True))
             continue
         out.append(_SpfTerm(term.text, term.qualifier or "+", _term_identity(term), "", not seen_all))
         seen_all = seen_all or term.name == "all"
@@ -308,7 +309,7 @@ def spf_loss(old: str, new: str, ours: Callable[[str], bool]) -> SpfLoss:
                 widened.append(f"{term.text} -> {other.text}")
             continue
         if term.is_modifier:
-            if term.identity == "redirect" and (term.value in includes or old_has_all):
+            if term.identity == "redirect=" and (term.value in includes or old_has_all):
                 continue  # became an include of the same domain, or was ignored beside `all` (§6.1)
             if other is None or other.value != term.value:
                 dropped.append(term.text)
@@ -325,7 +326,7 @@ def spf_loss(old: str, new: str, ours: Callable[[str], bool]) -> SpfLoss:
             widened.append(f"{term.text} -> {other.text}")
     old_all = next((t for t in before if _is_all(t) and t.active), None)
     new_all = next((t for t in after if _is_all(t) and t.active), None)
-    new_redirect = any(t.identity == "redirect" for t in after)
+    new_redirect = any(t.identity == "redirect=" for t in after)
     if old_all is not None and new_all is None and not new_redirect and _QUALIFIER_STRENGTH[old_all.qualifier] >= 2:
         widened.append(f"{old_all.text} -> no all (neutral, RFC 7208 §4.7)")
     return SpfLoss(tuple(dropped), tuple(widened))
