@@ -438,10 +438,16 @@ def test_verify_takes_allow_too(world, tmp_path: Path):
     assert "allowed spf-terms-dropped" in result.stdout
 
 
-def test_diff_and_audit_share_one_comparison(world):
-    """The diff (validate/verify) and the audit (check) judge `p=none` and `p=none;` alike."""
+@pytest.mark.parametrize("authoritative", [True, False], ids=["route53-set", "per-value-update"])
+def test_diff_and_audit_share_one_comparison(world, authoritative):
+    """The diff (validate/verify) and the audit (check) judge `p=none` and `p=none;` alike. (A
+    per-value provider updates the live record: a second record beside it would be two DMARC
+    records, bytes being what the provider stores, and stays a conflict.)"""
     d = "bytes.test"
-    desired = DesiredDomain(d, d, (txt(f"_dmarc.{d}", "v=DMARC1; p=none; rua=mailto:dmarc@bytes.test;"),))
+    live = "v=DMARC1 ; p=none ;rua = mailto:dmarc@bytes.test"
+    kw = {} if authoritative else {"action": Action.UPDATE, "removed": (live,)}
+    record = txt(f"_dmarc.{d}", "v=DMARC1; p=none; rua=mailto:dmarc@bytes.test;", authoritative=authoritative, **kw)
+    desired = DesiredDomain(d, d, (record,))
 
     async def go():
         dns = LiveDns(nameservers=[world.server], timeout=0.5, retries=0)
