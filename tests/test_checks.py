@@ -235,9 +235,10 @@ def test_spf_multiple_records(world):
 
 
 def test_spf_replaced_by_plan_is_single(world):
-    """The same, but the plan owns and removes the old SPF value: one SPF record, no finding."""
+    """The same, but the plan owns and replaces the old SPF value keeping its terms: one SPF record, no finding."""
     old = "v=spf1 include:_spf.google.test ~all"
-    records = spotme_set("two-spf.test", authoritative=False, address="cloudflare_record.r")
+    merged = "v=spf1 include:_spf.google.test include:_spf.spotme.com ~all"
+    records = spotme_set("two-spf.test", spf=merged, authoritative=False, address="cloudflare_record.r")
     records = replace(records, "two-spf.test", "TXT", removed=(old,), action=Action.UPDATE)
     assert run(domain_of("two-spf.test", records), [world.server]) == ()
 
@@ -315,7 +316,7 @@ def test_spf_terms_dropped_when_replacing_live_spf(world):
     """A Route53 set that replaces the customer's SPF without its include: terms dropped."""
     records = spotme_set("dropped.test", spf="v=spf1 ip4:192.0.2.7 include:_spf.spotme.com -all", action=Action.UPDATE)
     found = run(domain_of("dropped.test", records), [world.server], actions_known=True)
-    assert codes(found) == {("spf-terms-dropped", W, "dropped.test")}
+    assert codes(found) == {("spf-terms-dropped", E, "dropped.test")}
     assert "include:_spf.google.test" in found[0].message
 
 
@@ -384,10 +385,10 @@ def test_dmarc_syntax(world, record):
 
 
 def test_dmarc_policy_weakened(world):
-    """A Route53 plan that replaces a live p=reject with p=none warns."""
+    """A Route53 plan that replaces a live p=reject with p=none: an error."""
     records = spotme_set("weaker.test", dmarc="v=DMARC1; p=none", action=Action.UPDATE)
     found = run(domain_of("weaker.test", records), [world.server])
-    assert codes(found) == {("dmarc-policy-weakened", W, "_dmarc.weaker.test")}
+    assert codes(found) == {("dmarc-policy-weakened", E, "_dmarc.weaker.test")}
 
 
 def test_dmarc_rua_unauthorized(world):
@@ -514,13 +515,13 @@ def test_live_values_deleted(world):
     assert "google-site-verification=abc" in found[0].message and "MS=ms123" in found[0].message
 
 
-def test_live_values_removed_on_purpose(world):
-    """Values the plan owns and removes (`removed`) are not reported as deleted."""
+def test_live_values_the_plan_owns_and_removes_are_still_deleted(world):
+    """Values the plan owns and removes (`removed`, its `before`) are the customer's all the same (issue 8)."""
     d = "deleted.test"
     records = replace(spotme_set(d), d, "TXT", action=Action.UPDATE, removed=("MS=ms123",))
     found = run(domain_of(d, records), [world.server])
     assert codes(found) == {("live-values-deleted", E, d)}
-    assert "MS=ms123" not in found[0].message
+    assert "MS=ms123" in found[0].message and "google-site-verification=abc" in found[0].message
 
 
 def test_record_exists_unmanaged(world):

@@ -95,7 +95,7 @@ def test_json_key_by_key() -> None:
     """Every key and value of one domain, one record, one finding and the summary."""
     doc = json.loads(render(report(), "json"))
     assert list(doc)[:2] == ["domains", "summary"]
-    assert set(doc) == {"domains", "summary", "findings", "command", "ok"}
+    assert set(doc) == {"domains", "summary", "findings", "allowed", "command", "ok"}
     domain = doc["domains"][0]
     assert list(domain) == ["domain", "zone", "records", "findings"]
     assert (domain["domain"], domain["zone"]) == ("acme.test", "acme.test")
@@ -103,7 +103,7 @@ def test_json_key_by_key() -> None:
     assert list(first)[:5] == ["name", "type", "expected", "live", "status"]
     assert first == {
         "name": "acme.test", "type": "TXT", "expected": [SPF, "mandrill_verify.k"], "live": [SPF],
-        "status": "differs", "detail": "live values differ", "address": "aws_route53_record.txt",
+        "status": "differs", "detail": "live values differ", "address": "aws_route53_record.txt", "changes": [],
     }
     assert domain["findings"][0] == {
         "severity": "error", "code": "spf-too-many-lookups", "name": "acme.test",

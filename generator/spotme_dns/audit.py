@@ -31,6 +31,7 @@ from .desired import DesiredDomain
 from .dmarc import DmarcSyntaxError, ParentPolicy, build_dmarc, is_dmarc, parse_dmarc, weakens
 from .dns_live import DnsLookupError, LiveAnswer, Outcome, Server
 from .errors import InputError, Location, Problem
+from .meaning import same_value
 from .model import DomainRecords, Purpose, RecordType, name_order
 from .records import build_records
 from .report import DomainReport, Finding, RecordResult, Report, Severity, Status
@@ -157,10 +158,6 @@ class _Judged:
     detail: str = ""
 
 
-def _words(text: str) -> str:
-    return " ".join(text.split()).lower()
-
-
 def _judge_spf(values: tuple[str, ...], slot: _Slot, authorized: dict[str, bool]) -> _Judged:
     records = [v for v in values if is_spf(v)]
     if not records:
@@ -169,7 +166,7 @@ def _judge_spf(values: tuple[str, ...], slot: _Slot, authorized: dict[str, bool]
         return _Judged(Verdict.CONFLICT, f"{len(records)} SPF records where RFC 7208 §3.2 allows one")
     record = records[0]
     if slot.spec_value is not None:
-        if _words(record) == _words(slot.spec_value):
+        if same_value("TXT", record, slot.spec_value):
             return _Judged(Verdict.OK)
         return _Judged(Verdict.WRONG, "the SPF record differs from the spec's")
     try:
@@ -192,11 +189,6 @@ def _judge_verify(values: tuple[str, ...], slot: _Slot) -> _Judged:
     return _Judged(Verdict.MISSING, "no mandrill_verify. value")
 
 
-def _dmarc_tags(text: str) -> dict[str, str]:
-    record = parse_dmarc(text)
-    return {k: (v.lower() if k in ("p", "sp", "np", "adkim", "aspf") else v) for k, v in record.tags}
-
-
 def _judge_dmarc(values: tuple[str, ...], slot: _Slot) -> _Judged:
     records = [v for v in values if is_dmarc(v)]
     if not records:
@@ -204,10 +196,10 @@ def _judge_dmarc(values: tuple[str, ...], slot: _Slot) -> _Judged:
     if len(records) > 1:
         return _Judged(Verdict.CONFLICT, f"{len(records)} DMARC records: receivers then apply none (RFC 7489 §6.6.3)")
     try:
-        live = _dmarc_tags(records[0])
+        parse_dmarc(records[0])
     except DmarcSyntaxError as err:
         return _Judged(Verdict.WRONG, f"the DMARC record is not valid: {err}")
-    if slot.spec_value is not None and live != _dmarc_tags(slot.spec_value):
+    if slot.spec_value is not None and not same_value("TXT", records[0], slot.spec_value):
         return _Judged(Verdict.WRONG, "the DMARC record differs from the spec's")
     return _Judged(Verdict.OK)
 

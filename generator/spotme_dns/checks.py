@@ -21,8 +21,12 @@ spf-include-missing         error    `include:_spf.spotme.com` absent (or reache
 spf-include-not-found       error    an include/redirect target has no SPF record (permerror)
 spf-include-invalid         error    an include/redirect target has several SPF records or a
                                      syntax error (permerror)
-spf-terms-dropped           warning  the planned SPF record replaces a live one of the customer's
-                                     and leaves out some of its terms
+spf-terms-dropped           error    the planned SPF record replaces a live one of the customer's
+                                     and leaves out terms that authorised mail (whatever
+                                     Terraform owns)
+spf-widened                 error    the planned SPF record lets more through than the live one:
+                                     `+all`/`?all` for `-all`/`~all`, a qualifier relaxed, a term
+                                     after `all` (never evaluated, RFC 7208 §5.1) made active
 spf-string-too-long         error    a planned SPF character-string over 255 octets: Route53
                                      rejects it (RFC 1035 §3.3 limit)
 txt-string-too-long         error    the same for any other TXT value
@@ -33,7 +37,10 @@ dmarc-missing               error    no `v=DMARC1` record at `_dmarc.<domain>` (
 dmarc-multiple-records      error    more than one DMARC record: receivers ignore them all
                                      (RFC 7489 §6.6.3, RFC 9989)
 dmarc-syntax                error    the DMARC record breaks RFC 7489 / RFC 9989
-dmarc-policy-weakened       warning  the plan replaces a live DMARC policy with a weaker `p`
+dmarc-policy-weakened       error    the plan replaces a live DMARC record with a weaker one: `p`,
+                                     `sp`, `np` (effective values), `pct`, `t=y`, `adkim`/`aspf`
+dmarc-reports-dropped       error    the plan replaces a live DMARC record and drops a `rua`/`ruf`
+                                     report destination
 dmarc-weakens-parent        error    a new DMARC record planned at a subdomain is weaker than the
                                      policy it overrides: its Organizational Domain's `sp` (or
                                      `p`), found by the RFC 9989 DNS Tree Walk
@@ -48,8 +55,8 @@ cname-conflict              error    a CNAME beside other data at one name (RFC 
 doubled-zone-name           error    a name like `x.example.com.example.com`
 cloudflare-proxied          error    `proxied = true`: mail records must be DNS-only
 ns-inconsistent             warning  the zone's authoritative servers answer differently
-live-values-deleted         error    replacing a whole Route53 record set would delete live
-                                     values that the plan does not own
+live-values-deleted         error    applying deletes live TXT values that are not SpotMe's
+                                     (`mandrill_verify.*`), whether Terraform owns them or not
 record-exists-unmanaged     error    the plan creates a record that already exists live outside
                                      Terraform: apply fails or overwrites; the message says how
                                      to import it
@@ -76,16 +83,18 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from . import meaning
 from .desired import Action, DesiredDomain, DesiredRecord, Role, ses_dkim_pattern
 from .dmarc import DmarcRecord, DmarcSyntaxError, TreeWalk, is_dmarc, parse_dmarc, report_host, weakens
 from .dns_live import DnsLookupError, LiveAnswer, Outcome, Server
 from .inputs.common import includes_spotme
 from .model import name_order
 from .report import Finding, Severity
+from .spec import MANDRILL_PREFIX
 from .spf import ADVISORY_SIZE, LOOKUP_LIMIT, STRING_LIMIT, VOID_LOOKUP_LIMIT, SpfSyntaxError, is_spf
 from .spf_eval import NodeStatus, SpfNode, SpfResolver, SpfTree, describe_path, gather_all, parse_spf_cached, spf_tree
 
@@ -129,14 +138,16 @@ CHECKS: tuple[Check, ...] = (
     Check("spf-loop", Severity.ERROR, "an include/redirect loop"),
     Check("spf-include-not-found", Severity.ERROR, "an include/redirect target has no SPF record"),
     Check("spf-include-invalid", Severity.ERROR, "an include/redirect target has a broken SPF record"),
-    Check("spf-terms-dropped", Severity.WARNING, "the new SPF record leaves out live terms"),
+    Check("spf-terms-dropped", Severity.ERROR, "the new SPF record leaves out live terms"),
+    Check("spf-widened", Severity.ERROR, "the new SPF record lets more senders through"),
     Check("spf-string-too-long", Severity.ERROR, "an SPF character-string over 255 octets"),
     Check("txt-string-too-long", Severity.ERROR, "a TXT character-string over 255 octets"),
     Check("spf-size-advisory", Severity.WARNING, "TXT data at the name over 450 octets"),
     Check("dmarc-missing", Severity.ERROR, "no DMARC record"),
     Check("dmarc-multiple-records", Severity.ERROR, "more than one DMARC record"),
     Check("dmarc-syntax", Severity.ERROR, "the DMARC record is not valid"),
-    Check("dmarc-policy-weakened", Severity.WARNING, "the DMARC policy gets weaker"),
+    Check("dmarc-policy-weakened", Severity.ERROR, "the DMARC policy gets weaker"),
+    Check("dmarc-reports-dropped", Severity.ERROR, "a DMARC report destination is dropped"),
     Check("dmarc-weakens-parent", Severity.ERROR, "a subdomain's DMARC record is weaker than its parent's policy"),
     Check("dmarc-rua-unauthorized", Severity.WARNING, "an external report destination is not authorised"),
     Check("dkim-selector-missing", Severity.ERROR, "a SES or Mandrill DKIM selector is missing"),
@@ -276,7 +287,7 @@ async def run_checks(
     found += check_ns_consistency(answers)
     found += _plan_only_findings(desired)
     found += check_existing(states, actions_known=actions_known)
-    found += check_live_values_deleted(states)
+    found += check_live_values_deleted(states, spotme_include=spotme_include)
     sending = desired.role is Role.SENDING
     spf_found, spf_text = check_spf_records(domain, states.get((domain, "TXT"))) if desired.role is not Role.RECORDS else ([], None)
     found += spf_found
@@ -545,77 +556,103 @@ def _exists_message(state: RecordState, clash: tuple[str, ...]) -> str:
     return f"{head} Import it into the Terraform state before applying."
 
 
-def check_live_values_deleted(states: Mapping[tuple[str, str], RecordState]) -> list[Finding]:
-    """`live-values-deleted` (+ `spf-terms-dropped`, `dmarc-policy-weakened`) for replaced record sets.
+def check_live_values_deleted(
+    states: Mapping[tuple[str, str], RecordState], *, spotme_include: str = SPOTME_INCLUDE
+) -> list[Finding]:
+    """`live-values-deleted`, `spf-terms-dropped`, `spf-widened`, `dmarc-policy-weakened`,
+    `dmarc-reports-dropped`: what applying takes from the customer's TXT values.
 
-    A Route53 record set is written whole: live TXT values it does not list are deleted.
-    Values the plan owns and removes on purpose (`removed`) are not reported. A live SPF or
-    DMARC record replaced by the planned one is not "deleted" (one per name, RFC 7208 §3.2),
-    but its dropped terms and a weaker policy are worth a warning.
+    Whatever Terraform's ownership: a value the plan's `before` held is the customer's as much
+    as one outside the state (a later plain `generate`, or an import, would otherwise delete it
+    unnoticed). Values are compared by meaning (`meaning.value_key`). SpotMe's own values are
+    no loss: `mandrill_verify.*`, an SPF record with nothing but SpotMe's include, SpotMe's
+    include moved or replaced. A live SPF or DMARC record replaced by one planned record is not
+    "deleted" (one per name, RFC 7208 §3.2, RFC 7489 §6.6.3): its terms and tags are compared.
+    The user who means a loss says so with `--allow CODE[:NAME]`.
     """
+    def ours(domain: str) -> bool:
+        return meaning.spotme_include(domain, spotme_include)
+
     out: list[Finding] = []
     for state in states.values():
         record = state.desired
-        if record is None or not record.authoritative or state.type != "TXT" or state.after is None:
+        if record is None or state.type != "TXT" or state.after is None:
             continue
-        owned = set(record.removed)
-        lost = [v for v in state.live if v not in state.after and v not in owned]
+        kept = meaning.value_keys("TXT", state.after)
+        lost = [v for v in state.live if meaning.value_key("TXT", v) not in kept]
         new_spf = [v for v in state.after if is_spf(v)]
         new_dmarc = [v for v in state.after if is_dmarc(v)]
         deleted = []
         for value in lost:
+            if value.startswith(MANDRILL_PREFIX) or (is_spf(value) and meaning.spf_is_only(value, ours)):
+                continue
             if is_spf(value) and len(new_spf) == 1:
-                out += _dropped_terms(state.name, value, new_spf[0])
+                out += _dropped_terms(state.name, value, new_spf[0], ours)
             elif is_dmarc(value) and len(new_dmarc) == 1:
                 out += _weakened(state.name, value, new_dmarc[0])
             else:
                 deleted.append(value)
         if deleted:
             shown = ", ".join(repr(v) for v in deleted)
+            how = f"replaces the whole {state.name} TXT record set and " if record.authoritative else ""
             out.append(
                 finding(
                     "live-values-deleted",
                     state.name,
-                    f"applying replaces the whole {state.name} TXT record set and deletes live values the plan "
-                    f"does not list: {shown}; add them to the planned values (spec `keep_txt`) to keep them",
+                    f"applying {how}deletes live values that are not SpotMe's: {shown}; keep them (spec `keep_txt`, "
+                    f"or `generate --discover`), or pass --allow live-values-deleted:{state.name} if that is meant",
                 )
             )
     return out
 
 
-def _dropped_terms(name: str, old: str, new: str) -> list[Finding]:
-    try:
-        old_terms, new_terms = parse_spf_cached(old).terms, parse_spf_cached(new).terms
-    except SpfSyntaxError:
-        return []
-    kept = {t.key for t in new_terms}
-    dropped = [t.text for t in old_terms if t.key not in kept and not (t.name == "all" and not t.is_modifier)]
-    if not dropped:
-        return []
-    return [
-        finding(
-            "spf-terms-dropped",
-            name,
-            f"the planned SPF record replaces the live {old!r} and leaves out {', '.join(dropped)}: mail those "
-            "terms authorised will fail SPF (spec `spf.keep` keeps them)",
+def _dropped_terms(name: str, old: str, new: str, ours: Callable[[str], bool]) -> list[Finding]:
+    loss = meaning.spf_loss(old, new, ours)
+    out = []
+    if loss.dropped:
+        out.append(
+            finding(
+                "spf-terms-dropped",
+                name,
+                f"the planned SPF record {new!r} replaces the live {old!r} and leaves out {', '.join(loss.dropped)}: "
+                "mail those terms authorised will fail SPF (spec `spf.keep` keeps them; --allow "
+                f"spf-terms-dropped:{name} if that is meant)",
+            )
         )
-    ]
+    if loss.widened:
+        out.append(
+            finding(
+                "spf-widened",
+                name,
+                f"the planned SPF record {new!r} lets more senders through than the live {old!r}: "
+                f"{'; '.join(loss.widened)} (RFC 7208 §4.6.2, §5.1; --allow spf-widened:{name} if that is meant)",
+            )
+        )
+    return out
 
 
 def _weakened(name: str, old: str, new: str) -> list[Finding]:
-    try:
-        before, after = parse_dmarc(old).policy, parse_dmarc(new).policy
-    except DmarcSyntaxError:
-        return []
-    if not weakens(before, after):
-        return []
-    return [
-        finding(
-            "dmarc-policy-weakened",
-            name,
-            f"the planned DMARC record weakens the live policy p={before} to p={after}",
+    loss = meaning.dmarc_loss(old, new)
+    out = []
+    if loss.weakened:
+        out.append(
+            finding(
+                "dmarc-policy-weakened",
+                name,
+                f"the planned DMARC record {new!r} weakens the live {old!r}: {'; '.join(loss.weakened)} "
+                f"(keep the stricter policy in the spec's `dmarc:`; --allow dmarc-policy-weakened:{name} if that is meant)",
+            )
         )
-    ]
+    if loss.reports_dropped:
+        out.append(
+            finding(
+                "dmarc-reports-dropped",
+                name,
+                f"the planned DMARC record {new!r} no longer sends reports to {', '.join(loss.reports_dropped)} "
+                f"(live {old!r}); keep them in the spec's `dmarc:` (--allow dmarc-reports-dropped:{name} if that is meant)",
+            )
+        )
+    return out
 
 
 # --------------------------------------------------------------------------- SPF

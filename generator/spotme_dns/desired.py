@@ -44,8 +44,10 @@ class DesiredRecord:
     """True when applying replaces the whole record set at (name, type) (Route53); False when
     each value is its own record (Cloudflare, generic), so live values not listed survive."""
     removed: tuple[str, ...] = ()
-    """Values the input deliberately deletes (a plan's `before` values not in `after`, or the
-    values of a deleted Cloudflare record): expected gone after apply, never a conflict."""
+    """Values the input deletes (a plan's `before` values not in `after`, or the values of a
+    deleted Cloudflare record): expected gone after apply, so no conflict in the diff. Being in
+    Terraform's state says nothing about whose they are: the checks still report every
+    customer value that goes (`checks.check_live_values_deleted`)."""
     strings: tuple[tuple[str, ...], ...] = ()
     """TXT only, when the input fixes how values are split: each value's character-strings as
     the provider will publish them (Route53 sends a value as ONE string unless it holds

@@ -5,9 +5,11 @@ server, name and type); `diff_domain` gives every desired record exactly one sta
 (DESIGN.md §3):
 
 - `in-sync`: every authoritative server serves exactly the expected set (for providers
-  whose records are one value each, Cloudflare and generic: at least the expected values);
+  whose records are one value each, Cloudflare and generic: at least the expected values),
+  values compared by meaning (`meaning.value_key`: SPF terms, DMARC tags);
 - `pending`: absent live (on some or all servers, the others in sync): apply creates it;
-- `differs`: present with other values: apply changes it;
+- `differs`: present with other values: apply changes it; `changes` says what, SPF term by
+  term and DMARC tag by tag (`+ added`, `- removed`, `~ changed`);
 - `conflict`: applying would break something: a Route53 TXT set replaced whole deletes live
   values nobody listed; a second SPF (or DMARC) record at the name; a CNAME beside other data;
 - `unknown`: the value is known only after apply, or no server could be asked.
@@ -20,13 +22,14 @@ provider quoting and Route53's `\\"\\"` splits).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import dmarc, spf
 from .desired import Action, DesiredDomain, DesiredRecord
 from .dns_live import LiveAnswer, Outcome, Server
 from .inputs.values import canonical
+from .meaning import value_changes, value_key, value_keys
 from .model import normalize_name
 from .report import RecordResult, Status
 
@@ -171,10 +174,12 @@ def diff_record(record: DesiredRecord, desired: DesiredDomain, live: LiveView) -
     if not answered:
         return result(Status.UNKNOWN, _join("no authoritative server answered", servers_detail))
     removed = {canonical(rdtype, v) for v in record.removed}
+    # Compared by meaning (`meaning.value_key`): `p=none` and `p=none;` are one DMARC record.
+    removed_keys = value_keys(rdtype, removed)
 
     if record.action is Action.DELETE or not expected:
         def gone(values: tuple[str, ...]) -> bool:
-            return not values if (record.authoritative or not removed) else not (set(values) & removed)
+            return not values if (record.authoritative or not removed) else not (value_keys(rdtype, values) & removed_keys)
 
         if not all(gone(v) for v in answered):
             return result(Status.PENDING, _join("the plan deletes it; still live", servers_detail))
@@ -183,16 +188,21 @@ def diff_record(record: DesiredRecord, desired: DesiredDomain, live: LiveView) -
         return result(Status.IN_SYNC, servers_detail)
 
     want = set(expected)
+    want_keys = value_keys(rdtype, want)
+    removed_keys -= want_keys
 
     def matches(values: tuple[str, ...]) -> bool:
-        have = set(values)
+        have = value_keys(rdtype, values)
         if record.authoritative:
-            return have == want
-        return want <= have and not (have & removed)
+            return have == want_keys
+        return want_keys <= have and not (have & removed_keys)
+
+    after = want if record.authoritative else want | {v for v in live_values if value_key(rdtype, v) not in removed_keys | want_keys}
+    changes = value_changes(rdtype, live_values, after)
 
     conflicts = _conflicts(record, desired, live, want, removed, set(live_values))
     if conflicts:
-        return result(Status.CONFLICT, _join("; ".join(conflicts), servers_detail))
+        return replace(result(Status.CONFLICT, _join("; ".join(conflicts), servers_detail)), changes=changes)
     if all(matches(v) for v in answered):
         if failed:
             return result(Status.UNKNOWN, _join("in sync on the servers that answered", servers_detail))
@@ -200,9 +210,9 @@ def diff_record(record: DesiredRecord, desired: DesiredDomain, live: LiveView) -
     if all(matches(v) or not v for v in answered):
         where = "on any server" if not any(answered) else "on every server yet"
         return result(Status.PENDING, _join(f"not live {where}", servers_detail))
-    missing = sorted(want - set(live_values))
+    missing = sorted(v for v in want if value_key(rdtype, v) not in value_keys(rdtype, live_values))
     why = f"values missing live: {_quote(missing)}" if missing and not record.authoritative else "live values differ"
-    return result(Status.DIFFERS, _join(why, servers_detail))
+    return replace(result(Status.DIFFERS, _join(why, servers_detail)), changes=changes)
 
 
 def _conflicts(

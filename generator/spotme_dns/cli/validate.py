@@ -13,12 +13,13 @@ from typing import Any
 
 import click
 
+from ..checks import CHECK_BY_CODE
 from ..dns_live import DEFAULT_CONCURRENCY, LiveDns, Server, parse_server
 from ..fileio import write_atomically
 from ..formats import FORMATS, render
 from ..formats.common import headline, passed
 from ..inputs import TERRAFORM_ENV, Desired, combine, load_plan, load_specs, load_tf_dir, parse_plan, show_plan
-from ..report import Report
+from ..report import Allowance, Report, allow, parse_allowance, unused
 from ..validation import validate
 from ._runtime import run_dns
 from .app import EXIT_OK, EXIT_PROBLEMS, BadInput
@@ -63,6 +64,39 @@ def dns_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for decorator in reversed(decorators):
         command = decorator(command)
     return command
+
+
+def allow_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--allow CODE[:NAME]` (repeatable): findings the user means to accept, listed as allowed."""
+    return click.option(
+        "--allow",
+        "allows",
+        metavar="CODE[:NAME]",
+        multiple=True,
+        help="Accept the findings with this code (at NAME, a record name or its sending domain, if given): "
+        "they are listed as allowed, not errors. For a removal you mean, e.g. "
+        "--allow live-values-deleted:example.com. Repeatable.",
+    )(command)
+
+
+def allowances(values: tuple[str, ...]) -> tuple[Allowance, ...]:
+    """The parsed --allow values; a bad one is bad input (exit 2)."""
+    out = []
+    for value in values:
+        try:
+            out.append(parse_allowance(value, CHECK_BY_CODE))
+        except ValueError as err:
+            raise BadInput(f"--allow {err}") from None
+    return tuple(out)
+
+
+def apply_allowances(ctx: click.Context, report: Report, rules: tuple[Allowance, ...], *, say_unused: bool = True) -> Report:
+    """The report with --allow applied; an allowance that matched nothing is said on standard error."""
+    report = allow(report, rules)
+    if say_unused and not is_quiet(ctx):
+        for rule in unused(report, rules):
+            click.echo(f"note: --allow {rule} matched no finding", err=True)
+    return report
 
 
 @dataclass(frozen=True)
@@ -163,6 +197,7 @@ def use_color(fmt: str, stream: Any) -> bool:
 @click.command("validate")
 @input_options
 @dns_options
+@allow_option
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -179,6 +214,7 @@ def command(
     timeout: float,
     retries: int,
     concurrency: int,
+    allows: tuple[str, ...],
 ) -> None:
     """Before apply: diff the desired records against live DNS and say whether applying
     is safe (nothing live is deleted or broken) and complete.
@@ -188,6 +224,10 @@ def command(
     files) or --spec (spec files). --plan, --chdir and --tf repeat: several roots give
     one report with a section per root and a total. Every record gets one status:
     in-sync, pending, differs, conflict or unknown; the checks add findings.
+
+    Any value of the customer's that applying deletes or weakens is an error, whatever
+    Terraform owns (a TXT value, an SPF term, a DMARC policy or report address); a user
+    who means it says so with --allow CODE[:NAME], and the report lists it as allowed.
 
     Exit status: 0 safe to apply, 1 problems found (a conflict or an error finding),
     2 bad input.
@@ -199,12 +239,15 @@ def command(
       terraform -chdir=out show -json tfplan > plan.json
       spotme-dns validate --plan plan.json --format markdown -o comment.md
       spotme-dns validate --plan-file tfplan --chdir out/root-001 --chdir out/root-002
+      spotme-dns validate --plan plan.json --allow live-values-deleted:acme-events.com
     """
+    rules = allowances(allows)
     desired = read_input(plan, plan_file, chdir, tf, spec, more_specs, terraform_bin=terraform_bin)
     settings = dns_settings(nameservers, timeout, retries, concurrency)
 
     report = run_dns(
         validate_round(desired, settings, command="validate", label="validating domains", quiet=is_quiet(ctx))
     )
+    report = apply_allowances(ctx, report, rules)
     emit(ctx, report, fmt, output)
     ctx.exit(EXIT_OK if passed(report) else EXIT_PROBLEMS)

@@ -6,8 +6,6 @@ Exit 0 only when every expected record is in-sync everywhere and no finding is a
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-
 import click
 
 from ..report import Report, Status
@@ -15,7 +13,17 @@ from ..validation import poll
 from ._runtime import run_dns
 from .app import EXIT_OK, EXIT_PROBLEMS
 from .terminal import is_quiet
-from .validate import dns_options, dns_settings, emit, input_options, read_input, validate_round
+from .validate import (
+    allow_option,
+    allowances,
+    apply_allowances,
+    dns_options,
+    dns_settings,
+    emit,
+    input_options,
+    read_input,
+    validate_round,
+)
 
 
 def _progress(report: Report, remaining: float, pause: float) -> str:
@@ -34,6 +42,7 @@ def _progress(report: Report, remaining: float, pause: float) -> str:
 @dns_options
 @click.option("--wait", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS", help="Keep asking until everything is in sync or this many seconds have passed.")
 @click.option("--interval", type=click.FloatRange(min=0, min_open=True), default=10, show_default=True, metavar="SECONDS", help="Pause between rounds while waiting.")
+@allow_option
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -52,6 +61,7 @@ def command(
     concurrency: int,
     wait: float,
     interval: float,
+    allows: tuple[str, ...],
 ) -> None:
     """After apply: prove every expected record is live, with the expected values, on
     every authoritative server of its zone.
@@ -72,17 +82,20 @@ def command(
       spotme-dns verify --chdir out/root-001 --chdir out/root-002 -o report.json --format json
       spotme-dns verify --tf out --nameserver 192.0.2.53 --format junit -o verify.xml
     """
+    rules = allowances(allows)
     desired = read_input(plan, plan_file, chdir, tf, spec, more_specs, terraform_bin=terraform_bin, state_ok=True)
     settings = dns_settings(nameservers, timeout, retries, concurrency)
     quiet = is_quiet(ctx)
 
-    def one_round() -> Awaitable[Report]:
-        return validate_round(desired, settings, command="verify", label="verifying domains", quiet=quiet)
+    async def one_round() -> Report:
+        report = await validate_round(desired, settings, command="verify", label="verifying domains", quiet=quiet)
+        return apply_allowances(ctx, report, rules, say_unused=False)
 
     def on_wait(report: Report, remaining: float, pause: float) -> None:
         if not quiet:
             click.echo(_progress(report, remaining, pause), err=True)
 
     report = run_dns(poll(one_round, wait=wait, interval=interval, done=Report.all_in_sync, on_wait=on_wait))
+    report = apply_allowances(ctx, report, rules)
     emit(ctx, report, fmt, output)
     ctx.exit(EXIT_OK if report.all_in_sync() else EXIT_PROBLEMS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..report import Finding, RecordResult, Report, Severity, Status
+from ..report import AllowedFinding, Finding, RecordResult, Report, Severity, Status
 
 # C0 controls and DEL: live TXT data may hold them; a terminal or a page must not act on them.
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
@@ -35,12 +35,30 @@ def headline(report: Report) -> str:
         parts = [f"{not_yet} of {summary['records']} records not in sync"] if not_yet else []
     else:
         if passed(report):
-            return f"{report.command}: safe to apply"
+            return f"{report.command}: safe to apply{allowed_note(report)}"
         parts = [_count(summary[Status.CONFLICT.value], "conflict")] if summary[Status.CONFLICT.value] else []
     if summary["errors"]:
         parts.append(_count(summary["errors"], "error"))
     verdict = "not all records are live" if report.command == "verify" else "NOT safe to apply"
     return f"{report.command}: {verdict} ({', '.join(parts)})"
+
+
+def allowed_note(report: Report) -> str:
+    """` (2 findings allowed by --allow)`, or "" when --allow accepted nothing."""
+    n = report.allowed_count()
+    return f" ({_count(n, 'finding')} allowed by --allow)" if n else ""
+
+
+def all_allowed(report: Report) -> list[tuple[str, AllowedFinding]]:
+    """(domain or "", allowed finding) for every finding --allow accepted, run-wide ones first."""
+    out = [("", a) for a in report.allowed]
+    out.extend((d.domain, a) for d in report.domains for a in d.allowed)
+    return out
+
+
+def change_words(record: RecordResult) -> list[str]:
+    """What apply changes in the record, one line each: `+ include:x`, `~ p=reject -> p=none`."""
+    return [printable(c.text()) for c in record.changes]
 
 
 def _check_headline(report: Report) -> str:

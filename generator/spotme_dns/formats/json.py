@@ -1,9 +1,12 @@
 """JSON for scripts: exactly the shape of DESIGN.md §3, plus a few harmless keys.
 
-Added keys: per record `detail` and `address`; top level `findings` (run-wide, not tied to a
-domain), `command` and `ok` (the command's verdict). When one run reads several Terraform
-roots: per domain `root`, and top level `roots` (each root with its own summary); `summary`
-is then the total. `expected` is null when the value is
+Added keys: per record `detail`, `address` and `changes` (what apply changes: `{"op":
+"added"|"removed"|"changed", "kind": "spf-term"|"dmarc-tag"|"value", "old", "new"}`); top
+level `findings` (run-wide, not tied to a domain), `allowed` (findings `--allow` accepted, each
+with its `domain`, "" when run-wide, and `allowed_by`; not counted in the summary), `command`
+and `ok` (the command's verdict). When one run reads several Terraform roots: per domain
+`root`, and top level `roots` (each root with its own summary); `summary` is then the total.
+`expected` is null when the value is
 unknown until apply, and [] when the plan deletes the record.
 """
 
@@ -12,8 +15,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..report import Finding, Report
-from .common import passed
+from ..report import AllowedFinding, Finding, Report
+from .common import all_allowed, passed
 
 
 def document(report: Report) -> dict[str, Any]:
@@ -32,6 +35,7 @@ def document(report: Report) -> dict[str, Any]:
                         "status": r.status.value,
                         "detail": r.detail,
                         "address": r.address,
+                        "changes": [{"op": c.op, "kind": c.kind, "old": c.old, "new": c.new} for c in r.changes],
                     }
                     for r in d.records
                 ],
@@ -43,6 +47,7 @@ def document(report: Report) -> dict[str, Any]:
         "summary": report.summary(),
         **({"roots": [{"root": r, "summary": report.section(r).summary()} for r in report.roots()]} if report.roots() else {}),
         "findings": [_finding(f) for f in report.findings],
+        "allowed": [_allowed(domain, a) for domain, a in all_allowed(report)],
         "command": report.command,
         "ok": passed(report),
     }
@@ -50,6 +55,10 @@ def document(report: Report) -> dict[str, Any]:
 
 def _finding(finding: Finding) -> dict[str, str]:
     return {"severity": finding.severity.value, "code": finding.code, "name": finding.name, "message": finding.message}
+
+
+def _allowed(domain: str, allowed: AllowedFinding) -> dict[str, str]:
+    return {"domain": domain, **_finding(allowed.finding), "allowed_by": str(allowed.allowance)}
 
 
 def render(report: Report, *, color: bool = False) -> str:

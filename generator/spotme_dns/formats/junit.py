@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from ..report import Finding, RecordResult, Report, Status
-from .common import expected_words, finding_failed, headline, live_words, record_failed
+from ..report import AllowedFinding, Finding, RecordResult, Report, Status
+from .common import change_words, expected_words, finding_failed, headline, live_words, record_failed
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -27,15 +27,19 @@ def render(report: Report, *, color: bool = False) -> str:
             _record_case(suite, report, domain.domain, record, counts)
         for finding in domain.findings:
             _finding_case(suite, domain.domain, finding, counts)
-        if not domain.findings:
+        for allowed in domain.allowed:
+            _allowed_case(suite, domain.domain, allowed, counts)
+        if not domain.findings and not domain.allowed:
             ET.SubElement(suite, "testcase", classname=_clean(f"{domain.domain}.checks"), name="checks")
             counts["tests"] += 1
         _set_counts(suite, counts, totals)
-    if report.findings:
+    if report.findings or report.allowed:
         suite = ET.SubElement(root, "testsuite", name="run")
         counts = {"tests": 0, "failures": 0, "skipped": 0}
         for finding in report.findings:
             _finding_case(suite, "run", finding, counts)
+        for allowed in report.allowed:
+            _allowed_case(suite, "run", allowed, counts)
         _set_counts(suite, counts, totals)
     _set_counts(root, totals, None)
     ET.indent(root)
@@ -48,6 +52,7 @@ def _record_case(suite: ET.Element, report: Report, domain: str, record: RecordR
     body = _clean(
         "expected: " + " | ".join(expected_words(record)) + "\nlive: " + " | ".join(live_words(record))
         + (f"\n{record.detail}" if record.detail else "")
+        + "".join(f"\n{line}" for line in change_words(record))
     )
     if record_failed(report, record):
         failure = ET.SubElement(case, "failure", type=record.status.value, message=_clean(f"{record.status.value}: {record.detail or record.name}"))
@@ -69,6 +74,15 @@ def _finding_case(suite: ET.Element, domain: str, finding: Finding, counts: dict
         counts["failures"] += 1
     else:
         ET.SubElement(case, "system-out").text = _clean(f"{finding.severity.value}: {finding.message}")
+
+
+def _allowed_case(suite: ET.Element, domain: str, allowed: AllowedFinding, counts: dict[str, int]) -> None:
+    """A finding --allow accepted: skipped (listed, not failed), saying which --allow and why."""
+    finding = allowed.finding
+    case = ET.SubElement(suite, "testcase", classname=_clean(f"{domain}.checks"), name=_clean(f"{finding.code} {finding.name}"))
+    counts["tests"] += 1
+    ET.SubElement(case, "skipped", message=_clean(f"allowed by --allow {allowed.allowance}: {finding.message}"))
+    counts["skipped"] += 1
 
 
 def _set_counts(element: ET.Element, counts: dict[str, int], totals: dict[str, int] | None) -> None:

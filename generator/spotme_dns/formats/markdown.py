@@ -5,7 +5,17 @@ from __future__ import annotations
 import html
 
 from ..report import Report, Severity, Status
-from .common import all_findings, expected_words, headline, live_words, passed, printable, summary_line
+from .common import (
+    all_allowed,
+    all_findings,
+    change_words,
+    expected_words,
+    headline,
+    live_words,
+    passed,
+    printable,
+    summary_line,
+)
 
 STATUS_MARKS = {
     Status.IN_SYNC: "✅",
@@ -39,7 +49,7 @@ def render(report: Report, *, color: bool = False) -> str:
                         _code(r.name),
                         _values(expected_words(r), r.expected is None or not r.expected),
                         _values(live_words(r), not r.live),
-                        _cell(r.detail),
+                        "<br>".join(_cell(x) for x in [r.detail, *change_words(r)] if x),
                     ]
                 )
                 + " |"
@@ -52,6 +62,15 @@ def render(report: Report, *, color: bool = False) -> str:
         for domain, f in findings:
             where = f" ({_code(domain)})" if domain and domain != f.name else ""
             lines.append(f"- {SEVERITY_MARKS[f.severity]} **{f.severity.value}** {_code(f.code)} {_code(f.name)}{where}: {_cell(f.message)}")
+        lines.append("")
+    allowed = all_allowed(report)
+    if allowed:
+        lines.append("**Allowed by --allow** (not errors)")
+        lines.append("")
+        for domain, a in allowed:
+            f = a.finding
+            where = f" ({_code(domain)})" if domain and domain != f.name else ""
+            lines.append(f"- ☑️ {_code(f.code)} {_code(f.name)}{where}: {_cell(f.message)} (`--allow {_cell(str(a.allowance))}`)")
         lines.append("")
     return "\n".join(lines)
 

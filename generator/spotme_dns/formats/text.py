@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import click
 
-from ..report import DomainReport, Finding, Report, Severity, Status
-from .common import expected_words, headline, live_words, passed, printable, summary_line
+from ..report import AllowedFinding, DomainReport, Finding, Report, Severity, Status
+from .common import change_words, expected_words, headline, live_words, passed, printable, summary_line
 
 STATUS_COLOURS = {
     Status.IN_SYNC: "green",
@@ -35,9 +35,10 @@ def render(report: Report, *, color: bool = False) -> str:
                 lines.append("")
         if roots:
             lines.extend([f"{root}: {summary_line(report.section(root))}", ""])
-    if report.findings:
+    if report.findings or report.allowed:
         lines.append("run:")
         lines.extend(_finding(f, color) for f in report.findings)
+        lines.extend(_allowed(a) for a in report.allowed)
         lines.append("")
     lines.append(("total: " if roots else "") + summary_line(report))
     verdict = headline(report)
@@ -49,7 +50,7 @@ def _domain(domain: DomainReport, color: bool) -> list[str]:
     title = domain.domain if domain.domain == domain.zone else f"{domain.domain} (zone {domain.zone})"
     lines = [click.style(title, bold=True) if color else title]
     rows = [
-        (r.status.value, r.type, r.name, expected_words(r), live_words(r), r.status, r.detail)
+        (r.status.value, r.type, r.name, expected_words(r), live_words(r), r.status, r.detail, change_words(r))
         for r in domain.records
     ]
     widths = [
@@ -59,7 +60,7 @@ def _domain(domain: DomainReport, color: bool) -> list[str]:
         max([len(_HEADERS[3]), *(len(v) for row in rows for v in row[3])]),
     ]
     lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(_HEADERS, widths, strict=False)) + "  " + _HEADERS[4])
-    for status_word, rdtype, name, expected, live, status, detail in rows:
+    for status_word, rdtype, name, expected, live, status, detail, changes in rows:
         height = max(len(expected), len(live))
         for i in range(height):
             cells = [
@@ -75,10 +76,19 @@ def _domain(domain: DomainReport, color: bool) -> list[str]:
             lines.append(line.rstrip())
         if detail and status is not Status.IN_SYNC:
             lines.append(" " * (2 + widths[0] + 2) + f"-> {printable(detail)}")
+        lines.extend(" " * (2 + widths[0] + 2) + f"   {change}" for change in changes)
     if domain.findings:
         lines.append("  findings:")
         lines.extend(_finding(f, color) for f in domain.findings)
+    if domain.allowed:
+        lines.append("  allowed by --allow (not errors):")
+        lines.extend(_allowed(a) for a in domain.allowed)
     return lines
+
+
+def _allowed(allowed: AllowedFinding) -> str:
+    f = allowed.finding
+    return f"    allowed {f.code}  {printable(f.name)}: {printable(f.message)} [--allow {printable(str(allowed.allowance))}]"
 
 
 def _finding(finding: Finding, color: bool) -> str:

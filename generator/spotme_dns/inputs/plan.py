@@ -517,6 +517,8 @@ class _PlanReader:
                 self.notes.append(note("unknown-name", address, f"{address}: the name {read.name!r} is relative to a zone the plan does not name, so it is not checked"))
             return []
         name = absolute_name(read.name, zone)
+        # What the update takes out of the record set: gone after apply (the diff expects it
+        # gone), but not "removed on purpose": the checks judge every customer value that goes.
         removed: tuple[str, ...] = ()
         if before is not None and read.values is not None:
             old = _read_record(kind, before, {})
