@@ -66,7 +66,14 @@ def _label(path: str) -> str:
     "nameservers",
     multiple=True,
     metavar="HOST[:PORT]",
-    help="With --discover: ask this server instead of each zone's authoritative servers (repeatable).",
+    help="With --discover: ask this server instead of each zone's authoritative servers, about the zones' own records only (repeatable).",
+)
+@click.option(
+    "--resolver",
+    "resolvers",
+    multiple=True,
+    metavar="HOST[:PORT]",
+    help="With --discover: resolve every other name through this server instead of the system's resolver (repeatable).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @output_options
@@ -81,6 +88,7 @@ def command(
     discover: bool,
     import_style: str,
     nameservers: tuple[str, ...],
+    resolvers: tuple[str, ...],
     quiet: bool,
 ) -> None:
     """Write Terraform for every domain of the SPEC files into DIR.
@@ -115,7 +123,7 @@ def command(
         # Imported here: discovery pulls in dnspython and boto3, which plain generate never needs.
         from ._discover import discover_step, imports_step, report_imports
 
-        spec, results = discover_step(ctx, spec, nameservers=nameservers, force=force, quiet=quiet)
+        spec, results = discover_step(ctx, spec, nameservers=nameservers, resolvers=resolvers, force=force, quiet=quiet)
     tree = plan_tree(
         spec,
         style=chosen,
