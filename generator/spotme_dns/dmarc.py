@@ -36,7 +36,9 @@ HISTORIC_TAGS = frozenset({"pct", "rf", "ri"})
 _WSP = " \t"
 _VERSION_TAG = re.compile(r"[vV][ \t]*=[ \t]*DMARC1(?=[ \t;]|$)")
 _TAG = re.compile(r"([A-Za-z]+)[ \t]*=[ \t]*(.*)", re.S)
-_VALUE_CHARS = re.compile(r"[\x20-\x3a\x3c-\x7e]+")
+#: dmarc-value plus HTAB: the tag-specific rules (7489 §6.4 dmarc-urilist, dmarc-fo) allow
+#: *WSP around "," and ":", so a tab inside a value is judged by the tag's own check.
+_VALUE_CHARS = re.compile(r"[\t\x20-\x3a\x3c-\x7e]+")
 
 
 #: RFC 3986 §2: what a URI is made of (unreserved, reserved, or a percent-encoded octet).
