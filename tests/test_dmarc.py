@@ -169,3 +169,21 @@ def test_build_dmarc_orders_v_then_p() -> None:
 def test_weakens(old: str, new: str, expected: bool) -> None:
     """reject > quarantine > none: only a move down weakens."""
     assert dmarc.weakens(old, new) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "policy"),
+    [
+        ("v=DMARC1; p=reject", "reject"),
+        ("v=DMARC1; p=reject; fo:1", "reject"),
+        ("v=DMARC1; P = Quarantine ; pct=200", "quarantine"),
+        ("v=DMARC1; p=block", "none"),
+        ("v=DMARC1; rua=mailto:a@example.com", "none"),
+        ("v=dmarc1; p=reject", None),
+        ("v=spf1 -all", None),
+    ],
+    ids=["plain", "broken-tag-after", "case-and-historic", "invalid-p", "no-p", "not-dmarc", "spf"],
+)
+def test_receiver_policy(text: str, policy: str | None) -> None:
+    """The p a receiver applies: broken tags discarded, missing or invalid p is none (RFC 9989)."""
+    assert dmarc.receiver_policy(text) == policy

@@ -69,7 +69,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .desired import Action, DesiredDomain, DesiredRecord
-from .dmarc import DmarcRecord, DmarcSyntaxError, is_dmarc, parse_dmarc, report_host, weakens
+from .dmarc import DmarcRecord, DmarcSyntaxError, is_dmarc, parse_dmarc, receiver_policy, report_host, weakens
 from .dns_live import DnsLookupError, LiveAnswer, Outcome, Server
 from .model import name_order
 from .report import Finding, Severity
@@ -553,8 +553,10 @@ def _dropped_terms(name: str, old: str, new: str) -> list[Finding]:
         old_terms, new_terms = parse_spf_cached(old).terms, parse_spf_cached(new).terms
     except SpfSyntaxError:
         return []
-    kept = {t.key for t in new_terms}
-    dropped = [t.text for t in old_terms if t.key not in kept and not (t.name == "all" and not t.is_modifier)]
+    # By what a term matches, not its qualifier: a merge turns `~include:_spf.spotme.com` into
+    # a pass on purpose, and nothing the old term authorised is lost by that.
+    kept = {t.identity for t in new_terms}
+    dropped = [t.text for t in old_terms if t.identity not in kept and not (t.name == "all" and not t.is_modifier)]
     if not dropped:
         return []
     return [
@@ -568,11 +570,10 @@ def _dropped_terms(name: str, old: str, new: str) -> list[Finding]:
 
 
 def _weakened(name: str, old: str, new: str) -> list[Finding]:
-    try:
-        before, after = parse_dmarc(old).policy, parse_dmarc(new).policy
-    except DmarcSyntaxError:
-        return []
-    if not weakens(before, after):
+    # What receivers apply, broken tags discarded (RFC 9989): a live `p=reject` behind a
+    # broken tag is still a reject that the plan would weaken.
+    before, after = receiver_policy(old), receiver_policy(new)
+    if before is None or after is None or not weakens(before, after):
         return []
     return [
         finding(

@@ -131,6 +131,22 @@ def parse_dmarc(text: str) -> DmarcRecord:
     return DmarcRecord(tuple(tags))
 
 
+def receiver_policy(text: str) -> str | None:
+    """The `p` a receiver applies for this record, or None when it is no DMARC record.
+
+    RFC 9989: syntax errors after `v` are discarded in favour of defaults, and a record
+    without a valid `p` is treated as `p=none`; so `v=DMARC1; p=reject; fo:1` still rejects.
+    """
+    if not is_dmarc(text):
+        return None
+    for part in text.split(";")[1:]:
+        match = _TAG.fullmatch(part.strip(_WSP))
+        if match is not None and match.group(1).lower() == "p":
+            value = match.group(2).strip(_WSP).lower()
+            return value if value in POLICIES else "none"
+    return "none"
+
+
 def check_tag(name: str, value: str) -> str | None:
     """One tag's value against RFC 7489 §6.3 / RFC 9989; None when fine, else the reason."""
     if name in _POLICY_TAGS:
