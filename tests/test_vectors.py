@@ -86,3 +86,37 @@ def test_every_vector_is_judged_as_its_rfc_says(judged: dict[str, Report], kind:
             wrong.append((vector["record"], vector["source"], vector["case"], [getattr(f, "message", f) for f in said]))
     assert not wrong, "\n".join(map(repr, wrong))
     assert sum(v["valid"] for v in vectors) and sum(not v["valid"] for v in vectors)
+
+
+def planned_elsewhere(kind: str, index: int, record: str) -> DesiredDomain:
+    """The vector away from the domain's own SPF/DMARC names: a MAIL FROM subdomain's SPF, a
+    subdomain's DMARC, in a domain whose own records are fine."""
+    domain = f"away{kind}{index}.{ZONE}"
+    name = f"bounce.{domain}" if kind == "spf" else f"_dmarc.sub.{domain}"
+    return DesiredDomain(domain, ZONE, (
+        DesiredRecord(domain, "TXT", ("v=spf1 -all",)),
+        DesiredRecord(f"_dmarc.{domain}", "TXT", ("v=DMARC1; p=reject",)),
+        DesiredRecord(name, "TXT", (record,)),
+    ))
+
+
+@pytest.mark.parametrize("kind", ["spf", "dmarc"])
+def test_every_planned_record_is_checked_wherever_it_is(bind, kind: str) -> None:
+    """An invalid SPF or DMARC record planned at any name gets its `-syntax` error there; a
+    valid one none. (Records that are not SPF/DMARC at all say nothing away from the domain.)"""
+    bind.set_zones({ZONE: []})
+    vectors = [v for v in load(kind) if v["record"].lower().lstrip().startswith(f"v={kind}") or v["valid"]]
+
+    async def run() -> Report:
+        dns = LiveDns(nameservers=[bind.server], resolvers=[bind.server], timeout=0.5, retries=0)
+        return await validate([planned_elsewhere(kind, i, v["record"]) for i, v in enumerate(vectors)], dns=dns)
+
+    report = asyncio.run(run())
+    wrong = []
+    for i, (vector, domain) in enumerate(zip(vectors, report.domains, strict=True)):
+        assert domain.domain == f"away{kind}{i}.{ZONE}"
+        name = f"bounce.{domain.domain}" if kind == "spf" else f"_dmarc.sub.{domain.domain}"
+        said = any(f.code == f"{kind}-syntax" and f.name == name for f in domain.findings)
+        if said == vector["valid"]:
+            wrong.append((vector["record"], vector["source"], vector["case"]))
+    assert not wrong, "\n".join(map(repr, wrong))

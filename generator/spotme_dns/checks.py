@@ -261,6 +261,7 @@ async def run_checks(
     spf_found, spf_text = check_spf_records(domain, states.get((domain, "TXT")))
     found += spf_found
     found += check_txt_strings(desired)
+    found += check_planned_syntax(desired)
     dmarc_state = states.get((f"_dmarc.{domain}", "TXT"))
     delegated = None
     if dmarc_state is not None and dmarc_state.desired is None and dmarc_state.live_cname:
@@ -623,6 +624,38 @@ def check_spf_records(domain: str, state: RecordState | None) -> tuple[list[Find
         out.append(finding("spf-syntax", domain, f"SPF record {records[0]!r}: {err}"))
         return out, None
     return out, records[0]
+
+
+def check_planned_syntax(desired: DesiredDomain) -> list[Finding]:
+    """`spf-syntax` and `dmarc-syntax` for planned records away from the domain's own SPF and
+    DMARC names (a MAIL FROM subdomain's SPF, a subdomain's `_dmarc`), which the checks above
+    do not read: whatever name a planned SPF or DMARC record has, its grammar is checked.
+    The messages are those of `check_spf_records` / `check_dmarc_records`, so a name both
+    read gives one finding."""
+    out: list[Finding] = []
+    own = {desired.domain, f"_dmarc.{desired.domain}"}
+    for record in desired.records:
+        if record.type.upper() != "TXT" or record.values is None or record.name in own:
+            continue
+        for value in record.values:
+            if is_spf(value):
+                try:
+                    parse_spf_cached(value)
+                except SpfSyntaxError as err:
+                    out.append(finding("spf-syntax", record.name, f"SPF record {value!r}: {err}"))
+            elif value.lower().lstrip().startswith("v=spf"):
+                out.append(
+                    finding("spf-syntax", record.name, f"{value!r} does not start with exactly 'v=spf1 ': not an SPF record")
+                )
+            elif record.name.startswith("_dmarc."):
+                if is_dmarc(value):
+                    try:
+                        parse_dmarc(value)
+                    except DmarcSyntaxError as err:
+                        out.append(finding("dmarc-syntax", record.name, f"DMARC record {value!r}: {'; '.join(err.problems)}"))
+                elif re.match(r"\s*v\s*=\s*dmarc", value, re.I):
+                    out.append(finding("dmarc-syntax", record.name, f"{value!r} at {record.name}: the first tag must be exactly v=DMARC1"))
+    return out
 
 
 def _origin(state: RecordState | None, value: str) -> str:
