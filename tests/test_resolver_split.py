@@ -87,3 +87,31 @@ def test_a_bad_resolver_is_bad_input(tmp_path: Path) -> None:
     result = run("validate", "--spec", str(spec), "--resolver", "127.0.0.1:99999")
     assert result.exit_code == 2
     assert "--resolver '127.0.0.1:99999'" in result.stderr
+
+
+def test_validate_a_route53_plan_with_an_authoritative_only_nameserver(bind, bind2, tmp_path: Path) -> None:
+    """The same split with a plan (`terraform show -json` shape) creating every record: exit 0."""
+    from spotme_dns.inputs import load_specs
+
+    spec = serve_split(bind, bind2, tmp_path, "split.test")
+    bind.set_zones({"split.test": []})  # nothing published yet: every record is pending
+    [domain] = load_specs([str(spec)]).domains
+    changes = [
+        {
+            "address": f"aws_route53_record.r{i}", "mode": "managed", "type": "aws_route53_record", "name": f"r{i}",
+            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "change": {
+                "actions": ["create"], "before": None,
+                "after": {"zone_id": "Z0SPLIT", "name": r.name, "type": r.type, "ttl": 300, "records": list(r.values or ())},
+                "after_unknown": {"id": True, "fqdn": True, "allow_overwrite": True},
+            },
+        }
+        for i, r in enumerate(domain.records)
+    ]
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"format_version": "1.2", "terraform_version": "1.11.4", "resource_changes": changes}))
+    result = run("validate", "--plan", str(plan), "--nameserver", bind.address, "--resolver", bind2.address, "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert {r["status"] for d in doc["domains"] for r in d["records"]} == {"pending"}
+    assert doc["summary"]["errors"] == 0
