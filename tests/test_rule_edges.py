@@ -22,7 +22,7 @@ import pytest
 
 from spotme_dns.desired import Action, DesiredDomain, DesiredRecord
 from spotme_dns.dns_live import LiveDns, Server
-from spotme_dns.report import Report, Status
+from spotme_dns.report import Report, Severity, Status
 from spotme_dns.spf import merge_terms, parse_spf
 from spotme_dns.validation import validate
 
@@ -181,3 +181,14 @@ def test_one_server_failing_during_a_delete_is_not_in_sync(bind, bind2) -> None:
     assert result.status is Status.UNKNOWN, result
     assert not report.all_in_sync()
     assert "dns-error" in codes(report, domain)
+
+
+def test_historic_dmarc_tags_are_information_only(bind) -> None:
+    """pct, rf and ri (removed by RFC 9989): one info finding, nothing that stops the apply."""
+    bind.set_zones({**SENDERS, ZONE: []})
+    domain = f"old.{ZONE}"
+    record = DesiredRecord(f"_dmarc.{domain}", "TXT", ("v=DMARC1; p=reject; pct=50; rf=afrf; ri=3600",))
+    report = run([DesiredDomain(domain, ZONE, (record,))], [bind.server], bind.server)
+    [historic] = [f for f in report.domains[0].findings if f.code == "dmarc-historic-tag"]
+    assert historic.severity is Severity.INFO and "pct=, rf=, ri=" in historic.message
+    assert not {f.code for f in report.domains[0].findings if f.code.startswith("dmarc-") and f.severity is not Severity.INFO}

@@ -33,6 +33,7 @@ dmarc-missing               error    no `v=DMARC1` record at `_dmarc.<domain>` (
 dmarc-multiple-records      error    more than one DMARC record: receivers ignore them all
                                      (RFC 7489 §6.6.3, RFC 9989)
 dmarc-syntax                error    the DMARC record breaks RFC 7489 / RFC 9989
+dmarc-historic-tag          info     `pct`, `rf` or `ri`: RFC 9989 removed them, receivers ignore them
 dmarc-policy-weakened       warning  the plan replaces a live DMARC policy with a weaker `p`
 dmarc-rua-unauthorized      warning  an external rua/ruf destination does not publish
                                      `<domain>._report._dmarc.<host>` (RFC 7489 §7.1): no reports
@@ -123,6 +124,7 @@ CHECKS: tuple[Check, ...] = (
     Check("dmarc-missing", Severity.ERROR, "no DMARC record"),
     Check("dmarc-multiple-records", Severity.ERROR, "more than one DMARC record"),
     Check("dmarc-syntax", Severity.ERROR, "the DMARC record is not valid"),
+    Check("dmarc-historic-tag", Severity.INFO, "a DMARC tag RFC 9989 removed"),
     Check("dmarc-policy-weakened", Severity.WARNING, "the DMARC policy gets weaker"),
     Check("dmarc-rua-unauthorized", Severity.WARNING, "an external report destination is not authorised"),
     Check("dkim-selector-missing", Severity.ERROR, "a SES or Mandrill DKIM selector is missing"),
@@ -832,9 +834,14 @@ def check_dmarc_records(
             )
         ], None
     try:
-        return [], parse_dmarc(records[0])
+        record = parse_dmarc(records[0])
     except DmarcSyntaxError as err:
         return [finding("dmarc-syntax", name, f"DMARC record {records[0]!r}: {'; '.join(err.problems)}")], None
+    if not record.historic:
+        return [], record
+    tags = ", ".join(f"{tag}=" for tag in record.historic)
+    note = f"{tags} in {records[0]!r}: a tag RFC 9989 removed, which receivers ignore (not an error)"
+    return [finding("dmarc-historic-tag", name, note)], record
 
 
 def organisational_domain(name: str) -> str:
