@@ -42,6 +42,10 @@ EDGE_ZONE = [
     *hosts("m", 11),
     *(f"mx10 MX {i} m{i}" for i in range(1, 11)),
     *(f"mx11 MX {i} m{i}" for i in range(1, 12)),
+    # Included records whose own terms add up with the includer's (RFC 7208 §4.6.4 counts the
+    # whole evaluation): 1 + 1 + 8 = 10 and 1 + 1 + 9 = 11.
+    'nest8 TXT "v=spf1 ' + " ".join(f"a:h{i}.{ZONE}" for i in range(1, 9)) + ' -all"',
+    'nest9 TXT "v=spf1 ' + " ".join(f"a:h{i}.{ZONE}" for i in range(1, 10)) + ' -all"',
 ]
 
 
@@ -69,6 +73,10 @@ LIMIT_CASES = {
     # SpotMe's include (1 lookup) plus 9 or 10 `a` terms that resolve.
     "lookups-10": ("v=spf1 include:_spf.spotme.com " + " ".join(f"a:h{i}.{ZONE}" for i in range(1, 10)) + " -all", None),
     "lookups-11": ("v=spf1 include:_spf.spotme.com " + " ".join(f"a:h{i}.{ZONE}" for i in range(1, 11)) + " -all", "spf-too-many-lookups"),
+    "nested-10": (f"v=spf1 include:_spf.spotme.com include:nest8.{ZONE} -all", None),
+    "nested-11": (f"v=spf1 include:_spf.spotme.com include:nest9.{ZONE} -all", "spf-too-many-lookups"),
+    # A redirect beside `all` is never evaluated (RFC 7208 §5.1), so it costs nothing.
+    "redirect-ignored-10": ("v=spf1 include:_spf.spotme.com " + " ".join(f"a:h{i}.{ZONE}" for i in range(1, 10)) + f" -all redirect=nest9.{ZONE}", None),
     "mx-names-10": (f"v=spf1 include:_spf.spotme.com mx:mx10.{ZONE} -all", None),
     "mx-names-11": (f"v=spf1 include:_spf.spotme.com mx:mx11.{ZONE} -all", "spf-too-many-lookups"),
     "void-2": (f"v=spf1 include:_spf.spotme.com a:nx1.{ZONE} a:nx2.{ZONE} -all", None),
