@@ -200,3 +200,14 @@ def test_historic_dmarc_tags_are_information_only(bind) -> None:
     [historic] = [f for f in report.domains[0].findings if f.code == "dmarc-historic-tag"]
     assert historic.severity is Severity.INFO and "pct=, rf=, ri=" in historic.message
     assert not {f.code for f in report.domains[0].findings if f.code.startswith("dmarc-") and f.severity is not Severity.INFO}
+
+
+def test_a_dmarc_look_alike_beside_the_planned_record_is_an_error(bind) -> None:
+    """A live ' v=DMARC1; p=reject' (not DMARC by the grammar, DMARC to a lenient receiver) left
+    beside a planned record: dmarc-syntax, since such a receiver sees two records and applies none."""
+    bind.set_zones({**SENDERS, ZONE: ['_dmarc.twin TXT " v=DMARC1; p=reject"']})
+    domain = f"twin.{ZONE}"
+    record = DesiredRecord(f"_dmarc.{domain}", "TXT", ("v=DMARC1; p=reject",), authoritative=False)
+    report = run([DesiredDomain(domain, ZONE, (record,))], [bind.server], bind.server)
+    [syntax] = [f for f in report.domains[0].findings if f.code == "dmarc-syntax"]
+    assert "beside the DMARC record 'v=DMARC1; p=reject'" in syntax.message

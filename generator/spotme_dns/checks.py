@@ -811,9 +811,15 @@ def check_dmarc_records(
         values = state.after
     records = [v for v in values if is_dmarc(v)]
     look_alike = [v for v in values if not is_dmarc(v) and re.match(r"\s*v\s*=\s*dmarc", v, re.I)]
-    if look_alike and not records:
+    out: list[Finding] = []
+    if look_alike:
+        # Not DMARC by RFC 9989's grammar, but a lenient receiver may read it as one: beside a
+        # real record that would be two records, and receivers then apply neither.
         shown = ", ".join(repr(v) for v in look_alike)
-        return [finding("dmarc-syntax", name, f"{shown} at {name}: the first tag must be exactly v=DMARC1")], None
+        beside = f" (beside the DMARC record {records[0]!r})" if records else ""
+        out.append(finding("dmarc-syntax", name, f"{shown} at {name}{beside}: the first tag must be exactly v=DMARC1"))
+        if not records:
+            return out, None
     if not records:
         return [
             finding(
@@ -826,22 +832,23 @@ def check_dmarc_records(
     if len(records) > 1:
         shown = "; ".join(f"{v!r}{_origin(state, v)}" for v in records)
         return [
+            *out,
             finding(
                 "dmarc-multiple-records",
                 name,
                 f"{name} would have {len(records)} DMARC records: {shown}; receivers then apply none of them "
                 "(RFC 7489 §6.6.3)",
-            )
+            ),
         ], None
     try:
         record = parse_dmarc(records[0])
     except DmarcSyntaxError as err:
-        return [finding("dmarc-syntax", name, f"DMARC record {records[0]!r}: {'; '.join(err.problems)}")], None
-    if not record.historic:
-        return [], record
-    tags = ", ".join(f"{tag}=" for tag in record.historic)
-    note = f"{tags} in {records[0]!r}: a tag RFC 9989 removed, which receivers ignore (not an error)"
-    return [finding("dmarc-historic-tag", name, note)], record
+        return [*out, finding("dmarc-syntax", name, f"DMARC record {records[0]!r}: {'; '.join(err.problems)}")], None
+    if record.historic:
+        tags = ", ".join(f"{tag}=" for tag in record.historic)
+        note = f"{tags} in {records[0]!r}: a tag RFC 9989 removed, which receivers ignore (not an error)"
+        out.append(finding("dmarc-historic-tag", name, note))
+    return out, record
 
 
 def organisational_domain(name: str) -> str:
