@@ -211,3 +211,13 @@ def test_a_dmarc_look_alike_beside_the_planned_record_is_an_error(bind) -> None:
     report = run([DesiredDomain(domain, ZONE, (record,))], [bind.server], bind.server)
     [syntax] = [f for f in report.domains[0].findings if f.code == "dmarc-syntax"]
     assert "beside the DMARC record 'v=DMARC1; p=reject'" in syntax.message
+
+
+def test_an_spf_look_alike_beside_the_planned_record_is_an_error(bind) -> None:
+    """A live 'v=spf1\\t-all' (not SPF by RFC 7208 §4.5) left beside a planned SPF record: spf-syntax."""
+    bind.set_zones({**SENDERS, ZONE: ['twin TXT "v=spf1\\009-all"']})  # \009: a tab in zone-file text
+    domain = f"twin.{ZONE}"
+    record = DesiredRecord(domain, "TXT", ("v=spf1 include:_spf.spotme.com -all",), authoritative=False)
+    report = run([DesiredDomain(domain, ZONE, (record,))], [bind.server], bind.server)
+    [syntax] = [f for f in report.domains[0].findings if f.code == "spf-syntax"]
+    assert "beside the SPF record 'v=spf1 include:_spf.spotme.com -all'" in syntax.message

@@ -600,8 +600,18 @@ def check_spf_records(domain: str, state: RecordState | None) -> tuple[list[Find
         return [], None  # unknown until apply: the record's status says so
     records = [v for v in values if is_spf(v)]
     out = list(_size_advisory(domain, values))
+    near = [v for v in values if not is_spf(v) and v.lower().lstrip().startswith("v=spf")]
+    if near and records:
+        # Not SPF by RFC 7208 §4.5, but a lenient receiver may take it for one: with the real
+        # record, that is two records and a permerror (RFC 7208 §3.2).
+        shown = ", ".join(repr(v) for v in near)
+        out.append(
+            finding(
+                "spf-syntax", domain,
+                f"{shown} beside the SPF record {records[0]!r} does not start with exactly 'v=spf1 ': remove it",
+            )
+        )
     if not records:
-        near = [v for v in values if v.lower().lstrip().startswith("v=spf")]
         hint = f" ({', '.join(repr(v) for v in near)} does not start with exactly 'v=spf1 ')" if near else ""
         out.append(
             finding(
