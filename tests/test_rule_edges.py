@@ -221,3 +221,17 @@ def test_an_spf_look_alike_beside_the_planned_record_is_an_error(bind) -> None:
     report = run([DesiredDomain(domain, ZONE, (record,))], [bind.server], bind.server)
     [syntax] = [f for f in report.domains[0].findings if f.code == "spf-syntax"]
     assert "beside the SPF record 'v=spf1 include:_spf.spotme.com -all'" in syntax.message
+
+
+def test_a_sender_id_record_beside_spf_is_no_finding(bind) -> None:
+    """'v=spf2.0/mfrom,pra' (Sender ID, RFC 4406) beside SPF is another record: nothing said,
+    at the domain or at a MAIL FROM subdomain."""
+    bind.set_zones({**SENDERS, ZONE: []})
+    domain = f"senderid.{ZONE}"
+    sender_id = "v=spf2.0/mfrom,pra include:_spf.spotme.com -all"
+    records = (
+        DesiredRecord(domain, "TXT", ("v=spf1 include:_spf.spotme.com -all", sender_id)),
+        DesiredRecord(f"bounce.{domain}", "TXT", ("v=spf1 include:_spf.spotme.com -all", sender_id)),
+    )
+    report = run([DesiredDomain(domain, ZONE, records)], [bind.server], bind.server)
+    assert not [f for f in report.domains[0].findings if f.code.startswith("spf-")]

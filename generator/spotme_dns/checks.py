@@ -600,7 +600,7 @@ def check_spf_records(domain: str, state: RecordState | None) -> tuple[list[Find
         return [], None  # unknown until apply: the record's status says so
     records = [v for v in values if is_spf(v)]
     out = list(_size_advisory(domain, values))
-    near = [v for v in values if not is_spf(v) and v.lower().lstrip().startswith("v=spf")]
+    near = [v for v in values if _spf_look_alike(v)]
     if near and records:
         # Not SPF by RFC 7208 §4.5, but a lenient receiver may take it for one: with the real
         # record, that is two records and a permerror (RFC 7208 §3.2).
@@ -655,7 +655,7 @@ def check_planned_syntax(desired: DesiredDomain) -> list[Finding]:
                     parse_spf_cached(value)
                 except SpfSyntaxError as err:
                     out.append(finding("spf-syntax", record.name, f"SPF record {value!r}: {err}"))
-            elif value.lower().lstrip().startswith("v=spf"):
+            elif _spf_look_alike(value):
                 out.append(
                     finding("spf-syntax", record.name, f"{value!r} does not start with exactly 'v=spf1 ': not an SPF record")
                 )
@@ -668,6 +668,12 @@ def check_planned_syntax(desired: DesiredDomain) -> list[Finding]:
                 elif re.match(r"\s*v\s*=\s*dmarc", value, re.I):
                     out.append(finding("dmarc-syntax", record.name, f"{value!r} at {record.name}: the first tag must be exactly v=DMARC1"))
     return out
+
+
+def _spf_look_alike(value: str) -> bool:
+    """Meant as SPF but not one by RFC 7208 §4.5 (' v=spf1', 'v=spf1<TAB>', 'v=spf1-all');
+    Sender ID's 'v=spf2.0/...' (RFC 4406) is another record and not one of these."""
+    return not is_spf(value) and re.match(r"\s*v\s*=\s*spf1(?![0-9.])", value, re.I) is not None
 
 
 def _origin(state: RecordState | None, value: str) -> str:
