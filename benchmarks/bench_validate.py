@@ -188,11 +188,12 @@ async def _baseline(server: Server, asked: list[tuple[str, str]], concurrency: i
 async def _spotme(server: Server, domains: list[str], concurrency: int) -> dict[str, float]:
     """spotme-dns `validate` as the command runs it: live answers, diff, every check.
 
-    LiveDns with its defaults (EDNS, concurrency) but for the concurrency measured.
+    LiveDns with its defaults (EDNS, concurrency) but for the concurrency measured; the one
+    BIND is both `--nameserver` (the zones) and `--resolver` (the senders' names).
     """
     desired = [desired_domain(d) for d in domains]
     started = time.perf_counter()
-    dns = LiveDns(nameservers=[server], concurrency=concurrency, timeout=2.0, retries=2)
+    dns = LiveDns(nameservers=[server], resolvers=[server], concurrency=concurrency, timeout=2.0, retries=2)
     report = await validation.validate(desired, dns=dns)
     elapsed = time.perf_counter() - started
     records = [r for d in report.domains for r in d.records]

@@ -82,7 +82,7 @@ def world(bind):
 
 def run(desired: DesiredDomain, server) -> list:
     async def go():
-        dns = LiveDns(nameservers=[server], timeout=0.5, retries=0)
+        dns = LiveDns(nameservers=[server], resolvers=[server], timeout=0.5, retries=0)
         return await run_checks(desired, {}, dns)
 
     return list(asyncio.run(go()))
@@ -296,11 +296,11 @@ def test_equal_meaning_is_in_sync_in_verify_and_check(world, tmp_path: Path):
     with upper-case `INCLUDE:`, a trailing-dot include and two spaces: in-sync in verify and check."""
     spec = tmp_path / "bytes.yaml"
     spec.write_text(BYTES_SPEC.format(tokens=", ".join(BYTES_TOKENS)))
-    result = CliRunner().invoke(cli, ["verify", "--spec", str(spec), "--nameserver", world.address, "--format", "json"])
+    result = CliRunner().invoke(cli, ["verify", "--spec", str(spec), "--nameserver", world.address, "--resolver", world.address, "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert {r["status"] for r in doc["domains"][0]["records"]} == {"in-sync"}
-    checked = CliRunner().invoke(cli, ["check", "--spec", str(spec), "--nameserver", world.address, "--format", "json"])
+    checked = CliRunner().invoke(cli, ["check", "--spec", str(spec), "--nameserver", world.address, "--resolver", world.address, "--format", "json"])
     assert checked.exit_code == 0, checked.output
     statuses = {(r["name"], r["status"]) for r in json.loads(checked.stdout)["domains"][0]["records"]}
     assert ("_dmarc.bytes.test", "in-sync") in statuses and ("bytes.test", "in-sync") in statuses
@@ -356,7 +356,7 @@ def owned_plan(tmp_path: Path) -> Path:
 
 
 def validate(plan: Path, server: str, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["validate", "--plan", str(plan), "--nameserver", server, "--timeout", "0.5", "--retries", "0", *args])
+    return CliRunner().invoke(cli, ["validate", "--plan", str(plan), "--nameserver", server, "--resolver", server, "--timeout", "0.5", "--retries", "0", *args])
 
 
 ALL_LOSSES = ("live-values-deleted", "spf-terms-dropped", "dmarc-policy-weakened", "dmarc-reports-dropped")
@@ -433,7 +433,7 @@ def test_bad_allow_is_bad_input(world, tmp_path: Path, value, says):
 
 
 def test_verify_takes_allow_too(world, tmp_path: Path):
-    result = CliRunner().invoke(cli, ["verify", "--plan", str(owned_plan(tmp_path)), "--nameserver", world.address, "--allow", "spf-terms-dropped"])
+    result = CliRunner().invoke(cli, ["verify", "--plan", str(owned_plan(tmp_path)), "--nameserver", world.address, "--resolver", world.address, "--allow", "spf-terms-dropped"])
     assert result.exit_code == 1  # not applied yet: not in sync, whatever is allowed
     assert "allowed spf-terms-dropped" in result.stdout
 
@@ -450,7 +450,7 @@ def test_diff_and_audit_share_one_comparison(world, authoritative):
     desired = DesiredDomain(d, d, (record,))
 
     async def go():
-        dns = LiveDns(nameservers=[world.server], timeout=0.5, retries=0)
+        dns = LiveDns(nameservers=[world.server], resolvers=[world.server], timeout=0.5, retries=0)
         answers = await dns.query_all(d, f"_dmarc.{d}", "TXT")
         return diff_domain(desired, LiveView.build(d, (world.server,), list(answers)))
 

@@ -87,7 +87,7 @@ def plan_json(tf, name: str) -> Path:
 
 
 def validate(plan: Path, bind, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["validate", "--plan", str(plan), "--nameserver", bind.address, *args])
+    return CliRunner().invoke(cli, ["validate", "--plan", str(plan), "--nameserver", bind.address, "--resolver", bind.address, *args])
 
 
 def findings(result: Result) -> dict[str, str]:

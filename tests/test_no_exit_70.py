@@ -137,7 +137,7 @@ def test_no_exit_70_for_any_zone(bind, monkeypatch, apex, names, provider, extra
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp, "spec.yaml")
         spec.write_text(spec_text(provider, extra, domain))
-        ns = ("--nameserver", bind.address)
+        ns = ("--nameserver", bind.address, "--resolver", bind.address)
         out = str(Path(tmp, "out"))
         found = run("generate", str(spec), "-o", out, "--discover", *ns, *(("--force",) if force else ()))
         if found.exit_code == 0:  # the spec as discovery wrote it, and its record, read back
@@ -156,10 +156,10 @@ def test_two_exp_modifiers_are_refused_not_a_crash(bind, tmp_path, monkeypatch):
     bind.set_zones({D: zone_text(D, ['@ TXT "v=spf1 exp=explain.prop.test exp=other.prop.test"'], serial=next(_serial))})
     spec = tmp_path / "spec.yaml"
     spec.write_text(spec_text("generic", ""))
-    result = run("generate", str(spec), "-o", str(tmp_path / "out"), "--discover", "--nameserver", bind.address)
+    result = run("generate", str(spec), "-o", str(tmp_path / "out"), "--discover", "--nameserver", bind.address, "--resolver", bind.address)
     assert result.exit_code == 1, result.output
     assert "'exp=' appears more than once" in result.output
     assert not (tmp_path / "out").exists()
-    forced = run("generate", str(spec), "-o", str(tmp_path / "out"), "--discover", "--nameserver", bind.address, "--force")
+    forced = run("generate", str(spec), "-o", str(tmp_path / "out"), "--discover", "--nameserver", bind.address, "--resolver", bind.address, "--force")
     assert forced.exit_code == 0, forced.output
     assert "kept exp=explain.prop.test and dropped exp=other.prop.test" in forced.output

@@ -320,7 +320,7 @@ def test_validate_is_safe_against_a_zone_that_holds_the_rest(ses_plan, bind) -> 
     tf, _, planfile = ses_plan
     bind.set_zones(live_zones())
     result = CliRunner(env=tf.env).invoke(
-        cli, ["validate", "--plan-file", planfile, "--chdir", str(tf.workdir), "--nameserver", bind.address, "--format", "json", "--timeout", "1"]
+        cli, ["validate", "--plan-file", planfile, "--chdir", str(tf.workdir), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json", "--timeout", "1"]
     )
     doc = json.loads(result.stdout)
     findings = [(f["code"], f["name"]) for d in doc["domains"] for f in d["findings"]]
@@ -344,7 +344,7 @@ def test_a_missing_selector_is_still_found(ses_plan, bind) -> None:
     zones["cp1.test"] = [line for line in zones["cp1.test"] if not line.startswith("mte2.")]
     bind.set_zones(zones)
     result = CliRunner(env=tf.env).invoke(
-        cli, ["validate", "--plan-file", planfile, "--chdir", str(tf.workdir), "--nameserver", bind.address, "--format", "json", "--timeout", "1"]
+        cli, ["validate", "--plan-file", planfile, "--chdir", str(tf.workdir), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json", "--timeout", "1"]
     )
     assert result.exit_code == 1, result.output
     findings = [(f["code"], f["name"]) for d in json.loads(result.stdout)["domains"] for f in d["findings"]]
@@ -491,7 +491,7 @@ def test_an_spf_record_that_drops_spotmes_live_include_is_an_error(bind, tmp_pat
     change["change"]["before"] = {**change["change"]["after"], "records": [SPF]}
     plan = tmp_path / "plan.json"
     plan.write_text(_plan([change]))
-    result = CliRunner().invoke(cli, ["validate", "--plan", str(plan), "--nameserver", bind.address, "--format", "json", "--timeout", "1"])
+    result = CliRunner().invoke(cli, ["validate", "--plan", str(plan), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json", "--timeout", "1"])
     assert result.exit_code == 1, result.output
     [domain] = json.loads(result.stdout)["domains"]
     assert [f["code"] for f in domain["findings"]] == ["spf-include-missing"]
@@ -500,7 +500,7 @@ def test_an_spf_record_that_drops_spotmes_live_include_is_an_error(bind, tmp_pat
     bind.set_zones({"acme.test": ['@ TXT "v=spf1 -all"'], "amazonses.com": ['@ TXT "v=spf1 ip4:192.0.2.0/24 -all"']})
     change["change"]["before"] = {**change["change"]["after"], "records": ["v=spf1 -all"]}
     plan.write_text(_plan([change]))
-    result = CliRunner().invoke(cli, ["validate", "--plan", str(plan), "--nameserver", bind.address, "--format", "json", "--timeout", "1"])
+    result = CliRunner().invoke(cli, ["validate", "--plan", str(plan), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json", "--timeout", "1"])
     assert result.exit_code == 0, result.output
 
 

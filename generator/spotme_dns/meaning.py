@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
-from .dmarc import POLICY_STRENGTH, DmarcSyntaxError, is_dmarc, parse_dmarc, weakens
+from .dmarc import POLICY_STRENGTH, DmarcSyntaxError, is_dmarc, parse_dmarc, receiver_tags, weakens
 from .model import normalize_name
 from .report import Change
 from .spf import SpfSyntaxError, Term, is_spf, parse_spf
@@ -156,14 +156,19 @@ def _shown(term: _SpfTerm) -> str:
 # --------------------------------------------------------------------------- DMARC tags
 
 
-def _dmarc_tags(text: str) -> dict[str, str] | None:
-    """The record's own tags, names lower-case, values as compared; None when not valid DMARC."""
+def _dmarc_tags(text: str, *, as_received: bool = False) -> dict[str, str] | None:
+    """The record's own tags, names lower-case, values as compared; None when not valid DMARC
+    (`as_received`: a DMARC record with broken tags reads as a receiver reads it instead)."""
     try:
-        record = parse_dmarc(text)
+        tags = parse_dmarc(text).tags
     except DmarcSyntaxError:
-        return None
+        # RFC 9989: receivers discard broken tags, so a live `p=reject` behind a broken tag is
+        # still a reject that a plan would weaken.
+        tags = receiver_tags(text) if as_received else None
+        if tags is None:
+            return None
     out: dict[str, str] = {}
-    for name, value in record.tags:
+    for name, value in tags:
         if name in _KEYWORD_TAGS:
             value = ":".join(sorted(p.strip() for p in value.lower().split(":"))) if name in ("fo", "rf") else value.lower()
         elif name in _NUMBER_TAGS and value.isdigit():
@@ -347,7 +352,7 @@ def dmarc_loss(old: str, new: str) -> DmarcLoss:
     RFC 9989) lower on reject > quarantine > none; `pct` lower; `t=y` (testing) where it was
     not; `adkim`/`aspf` relaxed where strict. Reports: a `rua`/`ruf` URI left out.
     """
-    before, after = _dmarc_tags(old), _dmarc_tags(new)
+    before, after = _dmarc_tags(old, as_received=True), _dmarc_tags(new)
     if before is None or after is None:
         return DmarcLoss()
     eff_old, eff_new = _effective(before), _effective(after)

@@ -54,6 +54,7 @@ def command(
     terraform_bin: str,
     more_specs: tuple[str, ...],
     nameservers: tuple[str, ...],
+    resolvers: tuple[str, ...],
     fmt: str,
     output: str | None,
     timeout: float,
@@ -84,7 +85,7 @@ def command(
     """
     rules = allowances(allows)
     desired = read_input(plan, plan_file, chdir, tf, spec, more_specs, terraform_bin=terraform_bin, state_ok=True)
-    settings = dns_settings(nameservers, timeout, retries, concurrency)
+    settings = dns_settings(nameservers, timeout, retries, concurrency, resolvers)
     quiet = is_quiet(ctx)
 
     async def one_round() -> Report:
