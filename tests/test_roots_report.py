@@ -84,7 +84,7 @@ def test_make_validate_and_verify_give_one_report_over_every_root(fleet, bind, t
     spec, out, roots, env = fleet
     bind.set_zones(world(spec, published=False))
     report = tmp_path / "validate.json"
-    done = make("validate", out, env, "--nameserver", bind.address, "--timeout", "1", "--format", "json", "-o", str(report))
+    done = make("validate", out, env, "--nameserver", bind.address, "--resolver", bind.address, "--timeout", "1", "--format", "json", "-o", str(report))
     assert done.returncode == 0, done.stdout + done.stderr
     doc = json.loads(report.read_text())
     assert [r["root"] for r in doc["roots"]] == [str(r) for r in roots]
@@ -99,14 +99,14 @@ def test_make_validate_and_verify_give_one_report_over_every_root(fleet, bind, t
     try:
         bind.set_zones(world(spec, published=True))
         report = tmp_path / "verify.json"
-        done = make("verify", out, env, "--nameserver", bind.address, "--timeout", "1", "--format", "json", "-o", str(report))
+        done = make("verify", out, env, "--nameserver", bind.address, "--resolver", bind.address, "--timeout", "1", "--format", "json", "-o", str(report))
         assert done.returncode == 0, done.stdout + done.stderr
         doc = json.loads(report.read_text())
         assert doc["command"] == "verify" and doc["ok"] is True
         assert doc["summary"]["in-sync"] == doc["summary"]["records"] == 35
         assert len(doc["roots"]) == 3
 
-        text = CliRunner(env=env).invoke(cli, ["verify", *[a for r in roots for a in ("--chdir", str(r))], "--nameserver", bind.address, "--timeout", "1"])
+        text = CliRunner(env=env).invoke(cli, ["verify", *[a for r in roots for a in ("--chdir", str(r))], "--nameserver", bind.address, "--resolver", bind.address, "--timeout", "1"])
         assert text.exit_code == 0, text.output
         lines = text.stdout.splitlines()
         assert [line for line in lines if line.startswith("== ")] == [f"== {r}" for r in roots]
