@@ -86,7 +86,7 @@ DESIGN_SCHEMA = {
 
 
 def test_json_matches_the_design_shape() -> None:
-    """The JSON validates against DESIGN.md §3's shape (extra keys only where harmless)."""
+    """The JSON validates against docs/design.md §3's shape (extra keys only where harmless)."""
     doc = json.loads(render(report(), "json"))
     jsonschema.validate(doc, DESIGN_SCHEMA)
 

@@ -1,6 +1,6 @@
 """Pytest fixtures: a real Terraform (or OpenTofu) binary, run offline.
 
-Providers come from a filesystem mirror (DESIGN.md section 5); the CLI configuration written
+Providers come from a filesystem mirror (docs/design.md section 5); the CLI configuration written
 by `tf_cli_config` never lets Terraform reach a registry. Provider-free roots need no mirror.
 
 Fixtures:

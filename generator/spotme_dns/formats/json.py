@@ -1,4 +1,4 @@
-"""JSON for scripts: exactly the shape of DESIGN.md §3, plus a few harmless keys.
+"""JSON for scripts: exactly the shape of docs/design.md §3, plus a few harmless keys.
 
 Added keys: per record `detail` and `address`; top level `findings` (run-wide, not tied to a
 domain), `command` and `ok` (the command's verdict). `expected` is null when the value is
@@ -49,5 +49,5 @@ def _finding(finding: Finding) -> dict[str, str]:
 
 
 def render(report: Report, *, color: bool = False) -> str:
-    """Indented, key order as in DESIGN.md, non-ASCII kept, ending with a newline."""
+    """Indented, key order as in docs/design.md, non-ASCII kept, ending with a newline."""
     return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"
