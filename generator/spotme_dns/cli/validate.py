@@ -34,7 +34,7 @@ def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--plan-file", "plan_file", metavar="TFPLAN", help="A binary plan (terraform plan -out=TFPLAN): spotme-dns runs `terraform show -json` on it."),
         click.option("--chdir", "chdir", metavar="DIR", default=None, help="The Terraform directory of --plan-file (default: current directory)."),
         click.option("--tf", "tf", metavar="DIR", help="A directory of .tf files (generated or hand-written), read without running terraform."),
-        click.option("--spec", "spec", metavar="SPEC", multiple=True, help="Spec file(s); more may follow as arguments."),
+        click.option("--spec", "spec", metavar="SPEC", multiple=True, help="Spec file(s); more may follow as arguments (or give them as arguments alone)."),
         click.argument("more_specs", nargs=-1, metavar="[SPEC]..."),
     ]
     for decorator in reversed(decorators):
@@ -71,8 +71,9 @@ class DnsSettings:
 
 def read_input(plan: str | None, plan_file: str | None, chdir: str | None, tf: str | None, spec: tuple[str, ...], more_specs: tuple[str, ...]) -> Desired:
     """Exactly one input kind, read into desired records (InputError -> exit 2)."""
-    if more_specs and not spec:
-        raise BadInput(f"unexpected argument {more_specs[0]!r}: only --spec takes several files")
+    # `validate SPEC...` (the usage line's positional specs) is `validate --spec SPEC...`.
+    spec = (*spec, *more_specs)
+    more_specs = ()
     given = [name for name, value in zip(_INPUTS, (plan, plan_file, tf, spec), strict=True) if value]
     if len(given) != 1:
         found = f"got {' and '.join(given)}" if given else "got none"
