@@ -14,7 +14,6 @@ message that says what to do.
 from __future__ import annotations
 
 import os
-
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
