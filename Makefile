@@ -10,6 +10,8 @@ SPOTME  := $(VENV)/bin/spotme-dns
 TF      ?= terraform
 SPEC    ?= examples/mixed-fleet/spec.yaml
 OUT     ?= out
+DEMO_OUT ?= out-demo
+MIRROR  ?=
 PLAN    ?= tfplan
 WAIT    ?= 0
 ARGS    ?=
@@ -34,9 +36,9 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed ## create .venv and install spotme-dns with its test tools
 
-demo: setup ## generate Terraform for the bundled example and show the records
-	$(SPOTME) generate $(SPEC) -o $(OUT)/demo
-	@echo; echo "Records to publish (from $(OUT)/demo):"; echo
+demo: setup ## generate Terraform for the bundled example into out-demo/ and show the records
+	$(SPOTME) generate $(SPEC) -o $(DEMO_OUT)
+	@echo; echo "Records to publish (Terraform in $(DEMO_OUT)/):"; echo
 	$(SPOTME) records $(SPEC)
 
 generate: setup ## write Terraform: make generate SPEC=spec.yaml OUT=out
@@ -46,9 +48,14 @@ fmt: ## terraform fmt the generated and hand-written Terraform
 	$(TF) fmt -recursive terraform/
 	@if [ -d "$(OUT)" ]; then $(TF) fmt -recursive $(OUT); fi
 
-plan: ## terraform init + plan in every root of OUT (writes OUT/.../tfplan)
+plan: ## terraform init + plan in every root of OUT (writes OUT/.../tfplan; MIRROR=DIR: providers from a local mirror)
 	@for root in $(ROOTS); do \
-	  $(TF) -chdir=$$root init -input=false && \
+	  $(TF) -chdir=$$root init -input=false $(if $(MIRROR),-plugin-dir=$(abspath $(MIRROR))) || { \
+	    echo "make plan: terraform init failed in $$root. With no access to the provider registry, install"; \
+	    echo "  the providers from a filesystem mirror: make plan OUT=$(OUT) MIRROR=/path/to/mirror"; \
+	    echo "  (a directory holding registry.terraform.io/hashicorp/aws/...; make one where the registry is"; \
+	    echo "  reachable with: terraform -chdir=$$root providers mirror /path/to/mirror)"; \
+	    exit 1; }; \
 	  $(TF) -chdir=$$root plan -input=false -out=$(PLAN); \
 	done
 
@@ -101,4 +108,4 @@ bench: setup ## the speed benchmarks (numbers go to docs/benchmarks.md; installs
 	$(PY) benchmarks/bench_validate.py
 
 clean: ## remove generated output and caches
-	rm -rf $(OUT) .pytest_cache .hypothesis
+	rm -rf $(OUT) $(DEMO_OUT) .pytest_cache .hypothesis
