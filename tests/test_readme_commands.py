@@ -102,8 +102,11 @@ def run_interactive(command: str, cwd: Path, env: dict[str, str], answers: list[
     """Run `command` on a pseudo-terminal, typing `answers` (one line each)."""
     pid, fd = pty.fork()
     if pid == 0:  # pragma: no cover - the child
-        os.chdir(cwd)
-        os.execvpe("bash", ["bash", "-c", command], env)
+        try:
+            os.chdir(cwd)
+            os.execvpe("bash", ["bash", "-c", command], env)
+        finally:
+            os._exit(127)
     os.write(fd, "".join(a + "\n" for a in answers).encode())
     out = b""
     deadline = time.monotonic() + timeout
