@@ -276,6 +276,7 @@ def test_verify_wait_gives_up_after_the_time(bind, tmp_path: Path, monkeypatch: 
     assert result.exit_code == 1
     assert result.stderr.count("verify: 0/7 records in sync") == 3  # after rounds at 0, 10 and 20 s
     assert "asking again in 5 s (5 s left)" in result.stderr
+    assert "verify: gave up after waiting 25 s (--wait): 7 of 7 records still not in sync" in result.stderr
     assert now[0] == 1025.0
 
 

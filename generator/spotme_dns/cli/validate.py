@@ -6,6 +6,7 @@ The input options, the DNS options and the output options are shared with `verif
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +43,10 @@ def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def _remember_only_problems(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    ctx.meta["spotme_only_problems"] = value
+
+
 def dns_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Live-DNS and output options shared by validate and verify."""
     decorators = [
@@ -51,6 +56,8 @@ def dns_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=2.0, show_default=True, help="Seconds to wait for each DNS answer."),
         click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True, help="Tries again after a timeout."),
         click.option("--concurrency", type=click.IntRange(1, 4096), default=DEFAULT_CONCURRENCY, show_default=True, help="DNS questions in flight at once."),
+        click.option("--only-problems", is_flag=True, expose_value=False, callback=_remember_only_problems,
+                     help="Text format: show only failing records and error/warning findings (the summary still counts all); --quiet implies it."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -121,7 +128,16 @@ def emit(ctx: click.Context, report: Report, fmt: str, output: str | None) -> No
             click.echo(f"{headline(report)} (report written to {output})", err=True)
         return
     color = use_color(fmt, sys.stdout)
-    click.echo(render(report, fmt, color=color), nl=False, color=color)
+    options = text_options(ctx, sys.stdout) if fmt == "text" else {}
+    click.echo(render(report, fmt, color=color, **options), nl=False, color=color)
+
+
+def text_options(ctx: click.Context, stream: Any) -> dict[str, Any]:
+    """The text format's view: problems only with --only-problems or --quiet; folded to the
+    terminal's width on a terminal (or to $COLUMNS when set)."""
+    isatty = getattr(stream, "isatty", None)
+    width = shutil.get_terminal_size().columns if (isatty and isatty()) or os.environ.get("COLUMNS") else None
+    return {"only_problems": bool(ctx.meta.get("spotme_only_problems")) or is_quiet(ctx), "width": width}
 
 
 def use_color(fmt: str, stream: Any) -> bool:

@@ -80,5 +80,12 @@ def command(
             click.echo(_progress(report, remaining, pause), err=True)
 
     report = run_dns(poll(one_round, wait=wait, interval=interval, done=Report.all_in_sync, on_wait=on_wait))
+    if wait > 0 and not report.all_in_sync():
+        summary = report.summary()
+        click.echo(
+            f"verify: gave up after waiting {wait:g} s (--wait): "
+            f"{summary['records'] - summary[Status.IN_SYNC.value]} of {summary['records']} records still not in sync",
+            err=True,
+        )
     emit(ctx, report, fmt, output)
     ctx.exit(EXIT_OK if report.all_in_sync() else EXIT_PROBLEMS)
