@@ -15,6 +15,10 @@ from pathlib import Path
 
 # --- domain names: letters, digits, inner hyphens; Unicode labels allowed (the loader applies
 # IDNA 2008 / UTS #46 and checks A-label lengths; a pattern can only count characters).
+#: The schema's stable address ($id): the committed file on the project's default branch. `init`
+#: writes it into specs made outside a checkout; README examples name it.
+SCHEMA_URL = "https://raw.githubusercontent.com/spotme/spotme-dns/main/generator/spotme_dns/schema/spec.schema.json"
+
 SEP = "[.\u3002\uFF0E\uFF61]"  # the dots UTS #46 maps to '.'
 NONASCII = "[^\\x00-\\x7F\u3002\uFF0E\uFF61]"
 LABEL_ASCII = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -277,7 +281,7 @@ def defaults_has(path_props):
 
 schema = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "urn:spotme-dns:spec:1",
+    "$id": SCHEMA_URL,
     "title": "spotme-dns spec, version 1",
     "description": "The domains that send SpotMe Backstage e-mail and the DNS records they need (SPF, DMARC, "
                    "AWS SES and Mandrill DKIM, Mandrill verification). Checked in full by `spotme-dns validate "
