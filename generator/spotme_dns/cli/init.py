@@ -11,9 +11,9 @@ import click
 from .. import dmarc
 from ..errors import InputError, Location, Problem
 from ..fileio import write_atomically
+from ..schema.build import SCHEMA_URL
 from ..spec import Provider, load_spec, parse_spec_text
 from ..spec_template import PLACEHOLDER, Field, InitAnswers, answer_problems, check_one, render_spec, with_placeholders
-from ..schema.build import SCHEMA_URL
 from .schema import schema_path
 from .terminal import is_quiet
 
