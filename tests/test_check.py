@@ -129,8 +129,28 @@ def test_text_format_is_a_table_with_verdict(world):
     code, out, _ = run_check("clean.test", "--nameserver", bind.address, "--resolver", bind.address)
     assert code == 0
     assert "clean.test" in out and "mte1._domainkey.clean.test" in out and "in-sync" in out
-    assert out.rstrip().endswith("check: all 4 SpotMe records are published and right")
+    # Without tokens only 4 of the 7 records were looked at: the verdict says so, not "all right".
+    assert out.rstrip().endswith(
+        "check: the 4 SpotMe records checked are published and right; "
+        "3 SES DKIM records not checked (1 domain without --ses-token or --spec)"
+    )
     assert "\x1b[" not in out, "no colour when standard output is not a terminal"
+    code, out, _ = run_check("clean.test", "--nameserver", bind.address, *[a for t in CLEAN_TOKENS for a in ("--ses-token", t)])
+    assert code == 0 and out.rstrip().endswith("check: all 7 SpotMe records are published and right")
+
+
+def test_only_problems_and_quiet_show_only_what_fails(world):
+    """--only-problems (and --quiet): no in-sync rows, no info findings; the summary counts all."""
+    bind, _ = world
+    code, full, _ = run_check("clean.test", "--nameserver", bind.address)
+    assert code == 0 and "in-sync" in full and "spf-lookup-budget" in full
+    for args in (["check", "--only-problems"], ["--quiet", "check"]):
+        result = CliRunner().invoke(cli, [*args, "clean.test", "--nameserver", bind.address])
+        assert result.exit_code == 0, result.output
+        out = result.stdout
+        assert "mte1._domainkey" not in out and "spf-lookup-budget" not in out
+        assert out.splitlines()[-2] == full.splitlines()[-2], "the same summary line"
+        assert len(out.splitlines()) == 2
 
 
 # --------------------------------------------------------------------------- broken

@@ -139,3 +139,16 @@ def test_workflow_options_exist(workflow, command):
                 for word in words[at + 1 :]:
                     if word.startswith("-"):
                         assert word.split("=")[0] in params, f"{word} is not an option of spotme-dns {command}"
+
+
+def test_installs_spotme_dns_from_a_pinned_git_reference(workflow):
+    """The package comes from the project's repository at a tag or commit, not a bare index name."""
+    from spotme_dns import __version__
+
+    requirement = workflow["env"]["SPOTME_DNS_PACKAGE"]
+    match = re.fullmatch(r"spotme-dns @ git\+https://github\.com/spotme/spotme-dns@(v[0-9.]+|[0-9a-f]{40})", requirement)
+    assert match, requirement
+    assert match.group(1) in (f"v{__version__}",) or len(match.group(1)) == 40
+    for job in workflow["jobs"].values():
+        install = _step(workflow, next(k for k, v in workflow["jobs"].items() if v is job), runs="pip install")
+        assert install["run"] == 'pip install "$SPOTME_DNS_PACKAGE"'

@@ -86,7 +86,7 @@ DESIGN_SCHEMA = {
 
 
 def test_json_matches_the_design_shape() -> None:
-    """The JSON validates against DESIGN.md §3's shape (extra keys only where harmless)."""
+    """The JSON validates against docs/design.md §3's shape (extra keys only where harmless)."""
     doc = json.loads(render(report(), "json"))
     jsonschema.validate(doc, DESIGN_SCHEMA)
 
@@ -275,3 +275,29 @@ def test_colour_decision(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_every_format_is_registered() -> None:
     """--format offers exactly the four formats."""
     assert list(FORMATS) == ["text", "json", "markdown", "junit"]
+
+
+def test_text_only_problems_keeps_failures_and_the_whole_summary() -> None:
+    """validate's problems: the conflict row, error and warning findings; no in-sync domain."""
+    full = render(report("validate"), "text")
+    cut = render(report("validate"), "text", only_problems=True)
+    assert "pipe.acme.test" in cut and "spf-too-many-lookups" in cut and "dmarc-rua-unauthorized" in cut
+    assert "s1._domainkey" not in cut and "spf-size-advisory" not in cut and "news.acme.test" not in cut
+    assert "_dmarc.acme.test  " not in cut.split("findings:")[0], "pending is not a problem for validate"
+    assert cut.splitlines()[-2:] == full.splitlines()[-2:]
+    verify = render(report("verify"), "text", only_problems=True)
+    assert "_dmarc.acme.test" in verify, "for verify, anything not in sync is a problem"
+
+
+def test_text_fits_the_terminal_width() -> None:
+    """With a width, every table line fits it; every character of a long value is still shown."""
+    long_spf = "v=spf1 " + " ".join(f"ip4:192.0.2.{n}" for n in range(30)) + " include:_spf.spotme.com -all"
+    wide = Report((DomainReport("acme.test", "acme.test", (
+        RecordResult("acme.test", "TXT", (long_spf,), ("v=spf1 -all",), Status.DIFFERS, "live values differ"),
+    )),), "validate")  # fmt: skip
+    text = render(wide, "text", width=100)
+    table = text.split("\n\n")[0].splitlines()
+    assert all(len(line) <= 100 for line in table), max(map(len, table))
+    start, end = table[1].index("EXPECTED"), table[1].index("LIVE")
+    assert "".join(line[start:end] for line in table[2:] if not line.strip().startswith("->")).replace(" ", "") == long_spf.replace(" ", "")
+    assert len(render(wide, "text").split("\n\n")[0].splitlines()[1]) > 300

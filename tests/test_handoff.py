@@ -108,8 +108,8 @@ def test_long_spf_value_shown_as_typed_strings(golden_records):
         "SPF (Sender Policy Framework)",
         "DMARC (Domain-based Message Authentication, Reporting and Conformance)",
         "DKIM (DomainKeys Identified Mail)",
-        "Mailchimp Transactional (previously known as Mandrill)",
-        "proves to Mailchimp Transactional that you control the domain",
+        "The same, for Mailchimp Transactional (Mandrill)",
+        "proves to Mailchimp Transactional (Mandrill) that you control the domain",
         "exactly one SPF record",
         "`v=DMARC1; p=none;`",
         "spotme-dns verify --spec spec.yaml",
@@ -286,3 +286,16 @@ def test_generate_writes_the_handoff(tmp_path, flags, written, absent):
     records = build_records(load_spec([str(spec)]).domains[0])
     expected = render_handoff(records, handoff_format=HandoffFormat(written.rsplit(".", 1)[1]), spec_file="fleet.yaml")
     assert (out / "acme-events.com" / written).read_text(encoding="utf-8") == expected
+
+
+def test_page_says_how_to_apply_the_terraform_and_check_without_spotme_dns(golden_records):
+    """The folder is Terraform: apply from the root; checking needs only dig; one name for Mandrill."""
+    text = render_markdown(golden_records, spec_file="spec.yaml")
+    apply = text.split("## Adding them with Terraform")[1].split("\n## ")[0]
+    assert "apply from the folder above it" in apply and "never from this folder" in apply
+    assert "terraform init\nterraform plan -out=tfplan" in apply and "terraform apply tfplan" in apply
+    check = text.split("## Checking afterwards")[1]
+    assert check.index("dig +short TXT mail.acme-events.com") < check.index("spotme-dns verify")
+    assert "No special tool is needed" in check
+    mentions = re.findall(r"Mailchimp Transactional(?: \(Mandrill\))?|Mandrill", text)
+    assert mentions and set(mentions) == {"Mailchimp Transactional (Mandrill)"}, set(mentions)

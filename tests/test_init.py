@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from spotme_dns.cli import cli
 from spotme_dns.cli.schema import schema_path
+from spotme_dns.schema.build import SCHEMA_URL
 from spotme_dns.spec import Provider, load_spec, parse_spec_text
 from spotme_dns.spec_template import PLACEHOLDER, Field, InitAnswers, answer_problems, render_spec
 
@@ -54,7 +55,9 @@ def test_flags_write_a_spec_that_loads(tmp_path: Path) -> None:
     assert d.mandrill.verification == "mandrill_verify.AbC123xyz"
     assert d.dmarc.text() == "v=DMARC1; p=quarantine; rua=mailto:dmarc@acme-events.com;"
     text = out.read_text(encoding="utf-8")
-    assert text.splitlines()[0] == f"# yaml-language-server: $schema={schema_path().as_posix()}"
+    # Outside a checkout: the schema's stable URL, its $id, not a path on this machine.
+    assert text.splitlines()[0] == f"# yaml-language-server: $schema={SCHEMA_URL}"
+    assert json.loads(schema_path().read_text(encoding="utf-8"))["$id"] == SCHEMA_URL
     assert "# the sending (From:) domain" in text and "never a second v=spf1 record" in text
     VALIDATOR.validate(yaml.safe_load(text))
 

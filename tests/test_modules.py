@@ -313,7 +313,7 @@ def generated_inputs(count: int, rng_seed: int) -> list[DomainInput]:
 TOKENS = ["tok1aaaaaaaaaaaaaaaaaaaaaaaaaaaa", "tok2bbbbbbbbbbbbbbbbbbbbbbbbbbbb", "tok3cccccccccccccccccccccccccccc"]
 
 FIXED_INPUTS: dict[str, DomainInput] = {
-    # DESIGN.md section 2's example domain.
+    # docs/design.md section 2's example domain.
     "design": DomainInput(
         {
             "domain": "acme-events.com",
@@ -335,7 +335,7 @@ FIXED_INPUTS: dict[str, DomainInput] = {
     ),
 }
 
-# Literal expectations for the DESIGN.md domain: the model and the module must both say this.
+# Literal expectations for the docs/design.md domain: the model and the module must both say this.
 DESIGN_RECORDS = [
     {"name": "acme-events.com", "type": "TXT", "ttl": 3600,
      "values": ["v=spf1 include:_spf.google.com include:_spf.spotme.com -all", "mandrill_verify.AbC123"]},
@@ -458,7 +458,7 @@ def test_readme_documents_every_input_and_output(module: str) -> None:
 
 # cloudflare/terraform-provider-cloudflare v5 `cloudflare_dns_record` arguments, from the
 # Required and Optional lists of docs/resources/dns_record.md (copy in
-# ../shared/reference/provider-docs/v5-dns_record.md, commit a2efdc57).
+# tests/data/provider-docs/v5-dns_record.md, commit a2efdc57).
 CLOUDFLARE_DNS_RECORD_V5_ARGS = {
     "name", "ttl", "type",  # required
     "comment", "content", "data", "priority", "private_routing", "proxied", "settings", "tags", "zone_id",
@@ -508,7 +508,7 @@ def test_cloudflare_dns_record_attributes_are_in_the_v5_schema() -> None:
 
 
 # hashicorp/aws 5.100.0 `aws_route53_record` arguments (terraform providers schema -json; copy
-# in ../shared/reference/aws-provider-5.100.0-schemas.json).
+# in tests/data/aws-provider-5.100.0-schemas.json).
 AWS_ROUTE53_RECORD_ARGS = {
     "allow_overwrite", "health_check_id", "id", "multivalue_answer_routing_policy", "name",
     "records", "set_identifier", "ttl", "type", "zone_id",
@@ -578,7 +578,7 @@ def test_generic_records_equal_the_python_record_model(generic_run: GenericRun) 
 
 
 def test_generic_design_example_literal(generic_run: GenericRun) -> None:
-    """The DESIGN.md example comes out exactly as written down here by hand."""
+    """The docs/design.md example comes out exactly as written down here by hand."""
     assert generic_run.outputs["design"]["records"] == DESIGN_RECORDS
 
 

@@ -1,4 +1,4 @@
-"""The record model: a domain spec in, the DESIGN.md §1 record table out (spotme_dns.records.build_records)."""
+"""The record model: a domain spec in, the docs/design.md §1 record table out (spotme_dns.records.build_records)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def table(records) -> list[tuple[str, str, tuple[str, ...], int]]:
 
 
 def test_full_table_at_the_zone_apex() -> None:
-    """DESIGN.md §1: SPF and verification in one TXT set, DMARC, three SES and two Mandrill CNAMEs, sorted."""
+    """docs/design.md §1: SPF and verification in one TXT set, DMARC, three SES and two Mandrill CNAMEs, sorted."""
     result = build_records(load_one())
     assert (result.domain, result.zone, result.provider) == ("acme-events.com", "acme-events.com", "route53")
     assert table(result.records) == [

@@ -134,3 +134,14 @@ def test_flow_mapping_entry_gets_a_new_ses_block():
         f"  ses:\n    dkim_tokens: [{', '.join(TOKENS)}]\n"
         "  mandrill: {verification: abcdefgh}\n"
     )
+
+
+def test_aws_region_alone_names_the_region(moto_clean, monkeypatch):
+    """AWS_REGION (named in --help) is honoured without --region or AWS_DEFAULT_REGION."""
+    ses_identity(moto_clean, "acme-events.com", region="eu-west-1", Tokens=list(TOKENS), Status="SUCCESS",
+                 SigningHostedZone="dkim.eu-west-1.amazonses.com")
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    result = run("ses-tokens", "acme-events.com")
+    assert result.exit_code == 0, result.output
+    assert "acme-events.com in eu-west-1" in result.output

@@ -144,7 +144,7 @@ def test_split_roots_get_their_own_state(tmp_path):
         for r in ("root-001", "root-002")
     ]
     assert keys == ["spotme-dns/root-001/terraform.tfstate", "spotme-dns/root-002/terraform.tfstate"]
-    assert "state: S3 s3://acme-state/spotme-dns/root-NNN/terraform.tfstate (eu-west-1), one per root" in result.output
+    assert "state: S3 s3://acme-state/spotme-dns/root-NNN/terraform.tfstate (eu-west-1), locked with a lock file, one per root" in result.output
 
 
 def test_switching_to_split_roots_replaces_the_root(tmp_path):

@@ -279,6 +279,7 @@ def test_verify_wait_gives_up_after_the_time(bind, tmp_path: Path, monkeypatch: 
     assert result.exit_code == 1
     assert result.stderr.count("verify: 0/7 records in sync") == 3  # after rounds at 0, 10 and 20 s
     assert "asking again in 5 s (5 s left)" in result.stderr
+    assert "verify: gave up after waiting 25 s (--wait): 7 of 7 records still not in sync" in result.stderr
     assert now[0] == 1025.0
 
 
@@ -383,7 +384,7 @@ def test_bad_nameserver_values_exit_2(value: str) -> None:
         ((), "give exactly one input"),
         (("--plan", "a.json", "--tf", "dir"), "got --plan and --tf"),
         (("--spec", "a.yaml", "--plan-file", "tfplan"), "got --plan-file and --spec"),
-        (("extra.yaml",), "unexpected argument 'extra.yaml': only --spec takes several files"),
+        (("--plan", "a.json", "extra.yaml"), "got --plan and --spec"),
         (("--plan", "a.json", "--format", "xml"), "Invalid value for '--format'"),
         (("--plan", "a.json", "--timeout", "0"), "Invalid value for '--timeout'"),
         (("--plan", "a.json", "--concurrency", "0"), "Invalid value for '--concurrency'"),
@@ -400,6 +401,16 @@ def test_usage_errors_exit_2(args: tuple[str, ...], words: str) -> None:
         result = CliRunner().invoke(cli, [command, *args])
         assert result.exit_code == 2, result.output
         assert words in result.stderr
+
+
+def test_spec_files_as_arguments_alone(bind, tmp_path: Path) -> None:
+    """`validate SPEC SPEC` (the usage line's positional form) is `validate --spec SPEC SPEC`."""
+    a, b = write_spec(tmp_path, "a.test"), write_spec(tmp_path, "b.test")
+    bind.set_zones({**WORLD, "a.test": zone_lines(a), "b.test": zone_lines(b)})
+    for command in ("validate", "verify"):
+        result = run(command, str(a), str(b), "--nameserver", bind.address, "--format", "json")
+        assert result.exit_code == 0, result.output
+        assert [d["domain"] for d in json.loads(result.stdout)["domains"]] == ["a.test", "b.test"]
 
 
 def test_several_spec_files(bind, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ message that says what to do.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -94,7 +95,12 @@ class SesDkim:
 
 
 def session(*, region: str | None = None) -> Any:
-    """A boto3 session from the standard environment and config files."""
+    """A boto3 session from the standard environment and config files.
+
+    AWS_REGION wins over AWS_DEFAULT_REGION and the profile's region, as in the AWS CLI v2
+    and the other SDKs; boto3 itself reads only AWS_DEFAULT_REGION.
+    """
+    region = region or os.environ.get("AWS_REGION") or None
     try:
         return boto3.Session(region_name=region) if region else boto3.Session()
     except botocore.exceptions.ProfileNotFound as err:

@@ -38,6 +38,8 @@ class BackendKind(str, Enum):
     """An S3 bucket, optionally locked with a DynamoDB table."""
     REMOTE = "remote"
     """Terraform Cloud or Terraform Enterprise (`backend "remote"`, Terraform >= 0.11.13)."""
+    CLOUD = "cloud"
+    """HCP Terraform or Terraform Enterprise through the `cloud` block (Terraform >= 1.1)."""
 
     def __str__(self) -> str:
         return self.value
@@ -45,16 +47,19 @@ class BackendKind(str, Enum):
 
 @dataclass(frozen=True)
 class S3Backend:
-    """`backend "s3"`: state in a bucket, locks in DynamoDB."""
+    """`backend "s3"`: state in a bucket, locked by a lock file beside it (and DynamoDB if asked)."""
 
     bucket: str
     region: str
     key: str = DEFAULT_S3_KEY
     """The state object's key inside the bucket."""
     dynamodb_table: str | None = None
-    """Lock table (partition key `LockID`, a string); None: no locking."""
+    """Lock table (partition key `LockID`, a string), only when asked: Terraform 1.10 deprecated
+    DynamoDB locking for `use_lockfile`."""
     encrypt: bool = True
     """Server-side encryption of the state object: state holds every record's value."""
+    use_lockfile: bool = True
+    """S3-native locking with a `.tflock` object (Terraform >= 1.10, OpenTofu >= 1.8)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,9 @@ class RemoteBackend:
     workspace_prefix: str | None = None
     """Several workspaces sharing a prefix, chosen with `terraform workspace select`."""
     hostname: str = DEFAULT_REMOTE_HOSTNAME
+    cloud: bool = False
+    """Written as the `cloud` block (HCP Terraform) instead of `backend "remote"`; a named
+    workspace only (the cloud block selects several by tags, not by prefix)."""
 
 
 Backend = S3Backend | RemoteBackend
@@ -107,9 +115,11 @@ FLAG_OF = {
     "workspace": "--backend-workspace", "workspace_prefix": "--backend-workspace-prefix",
     "hostname": "--backend-hostname",
 }
-S3_KEYS = ("type", "bucket", "key", "region", "dynamodb_table", "encrypt")
+S3_KEYS = ("type", "bucket", "key", "region", "dynamodb_table", "encrypt", "use_lockfile")
 REMOTE_KEYS = ("type", "organization", "workspace", "workspace_prefix", "hostname")
+CLOUD_KEYS = ("type", "organization", "workspace", "hostname")
 SPEC_KEYS = tuple(dict.fromkeys(S3_KEYS + REMOTE_KEYS))
+_BOOL_KEYS = ("encrypt", "use_lockfile")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,6 +200,7 @@ class SpecBackend:
     """The given string fields (bucket, key, ...), in a fixed order."""
     encrypt: bool = True
     location: Location = Location("<spec>")
+    use_lockfile: bool = True
 
     def get(self, name: str) -> str | None:
         return next((v for k, v in self.fields if k == name), None)
@@ -207,7 +218,7 @@ def check_backend_node(node: YNode) -> tuple[SpecBackend | None, list[Problem]]:
         return None, problems
     mapping: dict[str, YNode] = node.value  # type: ignore[assignment]
     type_node = mapping.get("type")
-    kinds = (BackendKind.S3.value, BackendKind.REMOTE.value, BackendKind.LOCAL.value)
+    kinds = (BackendKind.S3.value, BackendKind.REMOTE.value, BackendKind.CLOUD.value, BackendKind.LOCAL.value)
     if type_node is None:
         add(node, "backend.type", f"missing: one of {', '.join(kinds)}", "missing-key")
         return None, problems
@@ -218,9 +229,9 @@ def check_backend_node(node: YNode) -> tuple[SpecBackend | None, list[Problem]]:
         add(type_node, "backend.type", f"expected one of {', '.join(kinds)} (got {type_node.value!r}){hint}")
         return None, problems
     kind = BackendKind(type_node.value)
-    allowed = {BackendKind.S3: S3_KEYS, BackendKind.REMOTE: REMOTE_KEYS, BackendKind.LOCAL: ("type",)}[kind]
+    allowed = {BackendKind.S3: S3_KEYS, BackendKind.REMOTE: REMOTE_KEYS, BackendKind.CLOUD: CLOUD_KEYS, BackendKind.LOCAL: ("type",)}[kind]
     fields: list[tuple[str, str]] = []
-    encrypt = True
+    flags = {"encrypt": True, "use_lockfile": True}
     for key, value_node in mapping.items():
         where = f"backend.{key}"
         if key == "type":
@@ -235,11 +246,11 @@ def check_backend_node(node: YNode) -> tuple[SpecBackend | None, list[Problem]]:
                 hint = " (the local backend takes no other keys)"
             problems.append(Problem(node.key_loc(key), f"{where}: unknown key for type {kind}{hint}", "unknown-key"))
             continue
-        if key == "encrypt":
+        if key in _BOOL_KEYS:
             if not isinstance(value_node.value, bool):
                 add(value_node, where, f"expected true or false (got {value_node.value!r})", "bad-type")
             else:
-                encrypt = value_node.value
+                flags[key] = value_node.value
             continue
         if not isinstance(value_node.value, str) or not value_node.value.strip():
             add(value_node, where, f"expected a string (got {value_node.value!r})", "bad-type")
@@ -257,7 +268,7 @@ def check_backend_node(node: YNode) -> tuple[SpecBackend | None, list[Problem]]:
         return None, problems
     order = list(SPEC_KEYS)
     fields.sort(key=lambda kv: order.index(kv[0]))
-    return SpecBackend(kind, tuple(fields), encrypt, node.loc), problems
+    return SpecBackend(kind, tuple(fields), flags["encrypt"], node.loc, flags["use_lockfile"]), problems
 
 
 # ---------------------------------------------------------------------------------------------
@@ -281,7 +292,7 @@ def resolve_backend(options: BackendOptions, spec_backend: SpecBackend | None = 
     if kind is None or kind is BackendKind.LOCAL:
         if flags:
             names = ", ".join(FLAG_OF[n] for n in flags)
-            problems.append(Problem(cli, f"{names}: given without --backend s3 or --backend remote (or a 'backend:' in the spec)", "bad-backend"))
+            problems.append(Problem(cli, f"{names}: given without --backend s3, remote or cloud (or a 'backend:' in the spec)", "bad-backend"))
         _raise(problems)
         return None
 
@@ -306,10 +317,11 @@ def resolve_backend(options: BackendOptions, spec_backend: SpecBackend | None = 
             key=field("key") or DEFAULT_S3_KEY,
             dynamodb_table=field("dynamodb_table"),
             encrypt=spec_backend.encrypt if from_spec and spec_backend else True,
+            use_lockfile=spec_backend.use_lockfile if from_spec and spec_backend else True,
         )
     wrong = sorted(options.s3_fields)
     if wrong:
-        problems.append(Problem(cli, f"{', '.join(FLAG_OF[n] for n in wrong)}: options of --backend s3, not remote", "bad-backend"))
+        problems.append(Problem(cli, f"{', '.join(FLAG_OF[n] for n in wrong)}: options of --backend s3, not {kind}", "bad-backend"))
     if field("organization") is None:
         problems.append(Problem(missing_at, "the remote backend needs --backend-organization (or 'organization' in the spec's backend)", "missing-key"))
     # A flag replaces the spec's choice between a named workspace and a prefix, never adds to it.
@@ -317,7 +329,9 @@ def resolve_backend(options: BackendOptions, spec_backend: SpecBackend | None = 
         workspace, prefix = flags.get("workspace"), flags.get("workspace_prefix")
     else:
         workspace, prefix = field("workspace"), field("workspace_prefix")
-    if workspace and prefix:
+    if kind is BackendKind.CLOUD and prefix:
+        problems.append(Problem(cli if "workspace_prefix" in flags else missing_at, "the cloud block takes one workspace by name (--backend-workspace), not a prefix; use --backend remote for prefixes", "bad-backend"))
+    elif workspace and prefix:
         problems.append(Problem(cli, "give --backend-workspace or --backend-workspace-prefix, not both", "bad-backend"))
     elif not workspace and not prefix:
         problems.append(Problem(missing_at, "the remote backend needs --backend-workspace NAME or --backend-workspace-prefix PREFIX (or 'workspace' / 'workspace_prefix' in the spec's backend)", "missing-key"))
@@ -327,6 +341,7 @@ def resolve_backend(options: BackendOptions, spec_backend: SpecBackend | None = 
         workspace=workspace,
         workspace_prefix=prefix,
         hostname=field("hostname") or DEFAULT_REMOTE_HOSTNAME,
+        cloud=kind is BackendKind.CLOUD,
     )
 
 
@@ -362,7 +377,12 @@ def render_backend(backend: Backend, *, header: str = "") -> str:
     """
     if isinstance(backend, S3Backend):
         body: list[hcl.Item] = [
-            hcl.Comment("State in S3" + (", locked with DynamoDB" if backend.dynamodb_table else "") + "."),
+            hcl.Comment(
+                "State in S3"
+                + (", locked by a .tflock object beside it (use_lockfile: Terraform >= 1.10)" if backend.use_lockfile else "")
+                + (", and with DynamoDB (deprecated by Terraform 1.10)" if backend.dynamodb_table else "")
+                + "."
+            ),
             hcl.Comment("AWS credentials come from the usual environment variables or profile; none are written here."),
             hcl.Attribute("bucket", backend.bucket),
             hcl.Attribute("key", backend.key),
@@ -371,7 +391,22 @@ def render_backend(backend: Backend, *, header: str = "") -> str:
         if backend.dynamodb_table:
             body.append(hcl.Attribute("dynamodb_table", backend.dynamodb_table))
         body.append(hcl.Attribute("encrypt", backend.encrypt))
+        if backend.use_lockfile:
+            body.append(hcl.Attribute("use_lockfile", True))
         block = hcl.Block("backend", ("s3",), tuple(body))
+    elif backend.cloud:
+        block = hcl.Block(
+            "cloud",
+            (),
+            (
+                hcl.Comment("State in HCP Terraform / Terraform Enterprise. The API token comes from `terraform login`"),
+                hcl.Comment("(the CLI config's credentials) or TF_TOKEN_<host>; it is never written here."),
+                hcl.Attribute("hostname", backend.hostname),
+                hcl.Attribute("organization", backend.organization),
+                hcl.BLANK,
+                hcl.Block("workspaces", (), (hcl.Attribute("name", backend.workspace or ""),)),
+            ),
+        )
     else:
         workspace = (
             hcl.Attribute("name", backend.workspace)
@@ -426,7 +461,10 @@ def describe_backend(backend: Backend | None) -> str:
     if backend is None:
         return "local state (terraform.tfstate in the root)"
     if isinstance(backend, S3Backend):
-        lock = f", locked with DynamoDB table {backend.dynamodb_table}" if backend.dynamodb_table else ""
+        locks = [*(["a lock file"] if backend.use_lockfile else []), *([f"DynamoDB table {backend.dynamodb_table}"] if backend.dynamodb_table else [])]
+        lock = f", locked with {' and '.join(locks)}" if locks else ""
         return f"S3 s3://{backend.bucket}/{backend.key} ({backend.region}){lock}"
     space = f"workspace {backend.workspace}" if backend.workspace else f"workspaces {backend.workspace_prefix}*"
+    if backend.cloud:
+        return f"HCP Terraform (cloud block) {backend.hostname}, organization {backend.organization}, {space}"
     return f"Terraform Cloud {backend.hostname}, organization {backend.organization}, {space}"

@@ -2,7 +2,7 @@
 
 Pure functions over values: `LiveView` holds the answers `validation` gathered (one per
 server, name and type); `diff_domain` gives every desired record exactly one status
-(DESIGN.md §3):
+(docs/design.md §3):
 
 - `in-sync`: every authoritative server serves exactly the expected set (for providers
   whose records are one value each, Cloudflare and generic: at least the expected values),

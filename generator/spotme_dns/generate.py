@@ -504,8 +504,11 @@ def _write_existing(tree: OutputTree, out: Path, previous: tuple[str, ...]) -> W
 
 
 def default_modules_source(out_dir: str | os.PathLike[str]) -> str | None:
-    """The repository's terraform/modules relative to `out_dir`, when this is a source checkout."""
+    """The modules relative to `out_dir`: the checkout's terraform/modules, or the copy the
+    installed package carries (`spotme_dns/terraform_modules`) after a plain `pip install`."""
     modules = Path(__file__).resolve().parents[2] / "terraform" / "modules"
+    if not (modules / "core").is_dir():
+        modules = Path(__file__).resolve().parent / "terraform_modules"
     if not (modules / "core").is_dir():
         return None
     rel = os.path.relpath(modules, Path(out_dir).absolute())

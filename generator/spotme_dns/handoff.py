@@ -115,10 +115,10 @@ def _inl(*parts: Inline | str) -> Inlines:
 
 _PURPOSE_LABEL = {
     Purpose.SPF: "SPF",
-    Purpose.MANDRILL_VERIFY: "Mailchimp Transactional verification",
+    Purpose.MANDRILL_VERIFY: "Mailchimp Transactional (Mandrill) verification",
     Purpose.DMARC: "DMARC",
     Purpose.SES_DKIM: "DKIM (AWS SES)",
-    Purpose.MANDRILL_DKIM: "DKIM (Mailchimp Transactional)",
+    Purpose.MANDRILL_DKIM: "DKIM (Mailchimp Transactional (Mandrill))",
     Purpose.KEPT_TXT: "your existing value: keep it",
 }
 
@@ -198,6 +198,7 @@ def handoff_document(records: DomainRecords, *, spec_file: str = "spec.yaml") ->
                 "hold all TXT values of one name as one record, and writing it without them would delete them.",
             )),
         ]
+    blocks += _terraform_section(d)
     blocks += _records_section(d, zone, rows)
     blocks += _check_section(d, zone, rows, ses_tokens, spec_file)
     if records.notes:
@@ -301,7 +302,7 @@ def _ses_section(d: str, rows: tuple[_Row, ...]) -> list[Block]:
             "DKIM (DomainKeys Identified Mail) lets SpotMe sign every e-mail with a key that receivers look up in "
             "your DNS, so they can tell that the e-mail really was sent on behalf of ", Code(d), " and was not "
             "changed on the way. SpotMe delivers e-mail through two providers, AWS SES and Mailchimp "
-            "Transactional, and each signs with its own keys.",
+            "Transactional (Mandrill), and each signs with its own keys.",
         )),
         Paragraph(_inl(
             "For AWS SES, each CNAME record points a name under ", Code(f"_domainkey.{d}"), " to a key that AWS "
@@ -320,9 +321,9 @@ def _ses_section(d: str, rows: tuple[_Row, ...]) -> list[Block]:
 
 def _mandrill_dkim_section(d: str) -> list[Block]:
     return [
-        Heading(3, _inl("DKIM keys for Mailchimp Transactional (2 CNAME records)")),
+        Heading(3, _inl("DKIM keys for Mailchimp Transactional (Mandrill): 2 CNAME records")),
         Paragraph(_inl(
-            "The same, for Mailchimp Transactional (previously known as Mandrill): ", Code(f"mte1._domainkey.{d}"),
+            "The same, for Mailchimp Transactional (Mandrill): ", Code(f"mte1._domainkey.{d}"),
             " and ", Code(f"mte2._domainkey.{d}"), " point to Mailchimp's 2048-bit keys, which Mailchimp rotates.",
         )),
     ]
@@ -330,12 +331,30 @@ def _mandrill_dkim_section(d: str) -> list[Block]:
 
 def _mandrill_verify_section(d: str) -> list[Block]:
     return [
-        Heading(3, _inl("Domain verification for Mailchimp Transactional")),
+        Heading(3, _inl("Domain verification for Mailchimp Transactional (Mandrill)")),
         Paragraph(_inl(
             "A TXT record at ", Code(d), " whose value starts with ", Code("mandrill_verify."), " proves to "
-            "Mailchimp Transactional that you control the domain. It sits at the same name as the SPF record: add "
+            "Mailchimp Transactional (Mandrill) that you control the domain. It sits at the same name as the SPF record: add "
             "it as a separate TXT value. Do not put it inside the SPF text, and do not remove the other TXT values "
             "at that name (such as ", Code("google-site-verification=\u2026"), ").",
+        )),
+    ]
+
+
+def _terraform_section(d: str) -> list[Block]:
+    """How to apply when the page came inside a folder of Terraform files (as generate writes it)."""
+    return [
+        Heading(2, _inl("Adding them with Terraform")),
+        Paragraph(_inl(
+            "This page sits in the folder ", Code(f"{d}/"), " of Terraform files that spotme-dns generated. That "
+            "folder is a module: apply from the folder above it (the root, with ", Code("versions.tf"), " and ",
+            Code("providers.tf"), "), never from this folder. Provider credentials come from their usual "
+            "environment variables (AWS_PROFILE or AWS_ACCESS_KEY_ID..., CLOUDFLARE_API_TOKEN); none are written "
+            "in the files. From the root:",
+        )),
+        CodeBlock("terraform init\nterraform plan -out=tfplan     # review what it adds and changes\nterraform apply tfplan"),
+        Paragraph(_inl(
+            "If you manage the zone by hand instead, add the records in your DNS console as listed below.",
         )),
     ]
 
@@ -411,8 +430,14 @@ def _check_section(d: str, zone: str, rows: tuple[_Row, ...], ses_tokens: tuple[
     return [
         Heading(2, _inl("Checking afterwards")),
         Paragraph(_inl(
-            f"A change can take up to the TTL ({_duration(ttl)}) to be seen everywhere. With the spec this page was "
-            "made from, this checks that every record is live on every authoritative server of ", Code(zone),
+            f"A change can take up to the TTL ({_duration(ttl)}) to be seen everywhere. No special tool is needed: "
+            "with ", Code("dig"), " (or ", Code("nslookup -type=TXT"), "), each line below prints what the name "
+            "publishes now, and nothing when the record is missing. Compare the output with the table above:",
+        )),
+        CodeBlock("\n".join(digs)),
+        Paragraph(_inl(
+            "If you have spotme-dns and the spec this page was made from (SpotMe support or your Terraform team "
+            "do), this checks that every record is live on every authoritative server of ", Code(zone),
             " (exit code 0 when all are):",
         )),
         CodeBlock(f"spotme-dns verify --spec {spec_file}"),
@@ -421,11 +446,9 @@ def _check_section(d: str, zone: str, rows: tuple[_Row, ...], ses_tokens: tuple[
             "SPF lookup count, DMARC, and the DKIM keys (the tokens let it find the AWS SES keys):",
         )),
         CodeBlock(check),
-        Paragraph(_inl("Or by hand, with ", Code("dig"), ":")),
-        CodeBlock("\n".join(digs)),
         Paragraph(_inl(
             "When everything is in place, tell SpotMe support. They confirm the domain with AWS SES and Mailchimp "
-            "Transactional; after that the domain can be used as the sender in Backstage e-mail templates (the "
+            "Transactional (Mandrill); after that the domain can be used as the sender in Backstage e-mail templates (the "
             "template editor refuses a sender domain whose records are missing).",
         )),
     ]

@@ -1,4 +1,4 @@
-"""The record model's one pure function: a domain spec in, the records it needs out (DESIGN.md §1)."""
+"""The record model's one pure function: a domain spec in, the records it needs out (docs/design.md §1)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from enum import Enum
 
 
 class Status(str, Enum):
-    """Exactly one per expected record (DESIGN.md §3)."""
+    """Exactly one per expected record (docs/design.md §3)."""
 
     IN_SYNC = "in-sync"
     """Live equals expected on every authoritative server."""
@@ -137,7 +137,7 @@ class Report:
     """Run-wide findings `--allow` accepted."""
 
     def summary(self) -> dict[str, int]:
-        """The JSON summary object of DESIGN.md §3, in its key order."""
+        """The JSON summary object of docs/design.md §3, in its key order."""
         records = [r for d in self.domains for r in d.records]
         findings = [f for d in self.domains for f in d.findings] + list(self.findings)
         out = {"domains": len(self.domains), "records": len(records)}

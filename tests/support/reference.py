@@ -1,23 +1,16 @@
-"""Where the cited reference facts live: `../shared/reference` beside the checkout.
+"""Where the cited reference facts live: `tests/data/`, inside the repository.
 
-The provider documentation is read, not copied into the project (its SOURCES.md says so);
-CI lays `shared/` beside the clone. `SPOTME_REFERENCE_DIR` points elsewhere when needed.
+Provider documentation pages and the aws provider's schema are copied there with their
+sources named in `tests/data/SOURCES.md`; nothing outside the checkout is read.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import pytest
-
-REPO = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def reference_dir() -> Path:
-    """The reference directory; a loud failure (never a skip) when it is missing."""
-    explicit = os.environ.get("SPOTME_REFERENCE_DIR")
-    path = Path(explicit) if explicit else REPO.parent / "shared" / "reference"
-    if not (path / "provider-docs").is_dir():
-        pytest.fail(f"provider reference docs not found at {path} (set SPOTME_REFERENCE_DIR)", pytrace=False)
-    return path
+    """The directory holding `provider-docs/` and `aws-provider-5.100.0-schemas.json`."""
+    return DATA

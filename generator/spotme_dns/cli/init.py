@@ -11,6 +11,7 @@ import click
 from .. import dmarc
 from ..errors import InputError, Location, Problem
 from ..fileio import write_atomically
+from ..schema.build import SCHEMA_URL
 from ..spec import SPF_ALL_CHOICES, Provider, load_spec, parse_spec_text
 from ..spec_template import PLACEHOLDER, Field, InitAnswers, answer_problems, check_one, render_spec, with_placeholders
 from .schema import schema_path
@@ -215,11 +216,12 @@ def _schema_ref(output: Path) -> str:
     """The schema for the file's yaml-language-server line.
 
     Relative to the spec when both are inside the same spotme-dns checkout (the path then
-    survives moving the checkout); otherwise the installed schema's absolute path.
+    survives moving the checkout); otherwise the schema's stable URL (its `$id`), never a
+    path that exists only on this machine.
     """
     schema = schema_path()
     checkout = schema.parents[3] if schema.parents[2].name == "generator" else None
     target = output.resolve().parent
     if checkout is not None and (target == checkout or checkout in target.parents):
         return Path(os.path.relpath(schema, target)).as_posix()
-    return schema.as_posix()
+    return SCHEMA_URL

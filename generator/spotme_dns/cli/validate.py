@@ -6,6 +6,7 @@ The input options, the DNS options and the output options are shared with `verif
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--plan-file", "plan_file", metavar="TFPLAN", help="A binary plan (terraform plan -out=TFPLAN): spotme-dns runs `terraform show -json` on it in each --chdir."),
         click.option("--chdir", "chdir", metavar="DIR", multiple=True, help="A Terraform root: where --plan-file is (default: current directory); verify without --plan-file reads its state. Repeatable."),
         click.option("--tf", "tf", metavar="DIR", multiple=True, help="A directory of .tf files (generated or hand-written), read without running terraform (repeatable)."),
-        click.option("--spec", "spec", metavar="SPEC", multiple=True, help="Spec file(s); more may follow as arguments."),
+        click.option("--spec", "spec", metavar="SPEC", multiple=True, help="Spec file(s); more may follow as arguments (or give them as arguments alone)."),
         click.option(
             "--terraform-bin", "terraform_bin", metavar="BINARY", envvar=TERRAFORM_ENV, show_envvar=True, default="terraform", show_default=True,
             help="The Terraform binary --plan-file and --chdir run (`terraform`, `tofu` or a path).",
@@ -49,6 +50,10 @@ def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for decorator in reversed(decorators):
         command = decorator(command)
     return command
+
+
+def _remember_only_problems(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    ctx.meta["spotme_only_problems"] = value
 
 
 def dns_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -61,6 +66,8 @@ def dns_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=2.0, show_default=True, help="Seconds to wait for each DNS answer."),
         click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True, help="Tries again after a timeout."),
         click.option("--concurrency", type=click.IntRange(1, 4096), default=DEFAULT_CONCURRENCY, show_default=True, help="DNS questions in flight at once."),
+        click.option("--only-problems", is_flag=True, expose_value=False, callback=_remember_only_problems,
+                     help="Text format: show only failing records and error/warning findings (the summary still counts all); --quiet implies it."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -134,8 +141,8 @@ def read_input(
     each root's state with `terraform show -json`. Several plans or roots: one `Desired` whose
     domains carry their root (`inputs.combine`).
     """
-    if more_specs and not spec:
-        raise BadInput(f"unexpected argument {more_specs[0]!r}: only --spec takes several files")
+    # `validate SPEC...` (the usage line's positional specs) is `validate --spec SPEC...`.
+    spec = (*spec, *more_specs)
     state_roots = state_ok and bool(chdir) and not plan_file
     given = [name for name, value in zip(_INPUTS, (plan, plan_file or state_roots, tf, spec), strict=True) if value]
     if len(given) != 1:
@@ -156,7 +163,7 @@ def read_input(
         return combine(parts)
     if tf:
         return combine([(directory, load_tf_dir(directory)) for directory in tf])
-    return load_specs((*spec, *more_specs))
+    return load_specs(spec)
 
 
 def dns_settings(nameservers: tuple[str, ...], timeout: float, retries: int, concurrency: int, resolvers: tuple[str, ...] = ()) -> DnsSettings:
@@ -195,7 +202,16 @@ def emit(ctx: click.Context, report: Report, fmt: str, output: str | None) -> No
             click.echo(f"{headline(report)} (report written to {output})", err=True)
         return
     color = use_color(fmt, sys.stdout)
-    click.echo(render(report, fmt, color=color), nl=False, color=color)
+    options = text_options(ctx, sys.stdout) if fmt == "text" else {}
+    click.echo(render(report, fmt, color=color, **options), nl=False, color=color)
+
+
+def text_options(ctx: click.Context, stream: Any) -> dict[str, Any]:
+    """The text format's view: problems only with --only-problems or --quiet; folded to the
+    terminal's width on a terminal (or to $COLUMNS when set)."""
+    isatty = getattr(stream, "isatty", None)
+    width = shutil.get_terminal_size().columns if (isatty and isatty()) or os.environ.get("COLUMNS") else None
+    return {"only_problems": bool(ctx.meta.get("spotme_only_problems")) or is_quiet(ctx), "width": width}
 
 
 def use_color(fmt: str, stream: Any) -> bool:

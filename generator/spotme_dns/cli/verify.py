@@ -98,5 +98,12 @@ def command(
 
     report = run_dns(poll(one_round, wait=wait, interval=interval, done=Report.all_in_sync, on_wait=on_wait))
     report = apply_allowances(ctx, report, rules)
+    if wait > 0 and not report.all_in_sync():
+        summary = report.summary()
+        click.echo(
+            f"verify: gave up after waiting {wait:g} s (--wait): "
+            f"{summary['records'] - summary[Status.IN_SYNC.value]} of {summary['records']} records still not in sync",
+            err=True,
+        )
     emit(ctx, report, fmt, output)
     ctx.exit(EXIT_OK if report.all_in_sync() else EXIT_PROBLEMS)

@@ -25,6 +25,7 @@ FORMATS: dict[str, Renderer] = {
 __all__ = ["FORMATS", "Renderer", "render"]
 
 
-def render(report: Report, fmt: str, *, color: bool = False) -> str:
-    """The report in format `fmt` (one of FORMATS)."""
-    return FORMATS[fmt](report, color=color)
+def render(report: Report, fmt: str, *, color: bool = False, **options: object) -> str:
+    """The report in format `fmt` (one of FORMATS); `options` go to the renderer (text takes
+    `only_problems` and `width`)."""
+    return FORMATS[fmt](report, color=color, **options)

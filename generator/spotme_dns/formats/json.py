@@ -1,4 +1,4 @@
-"""JSON for scripts: exactly the shape of DESIGN.md §3, plus a few harmless keys.
+"""JSON for scripts: exactly the shape of docs/design.md §3, plus a few harmless keys.
 
 Added keys: per record `detail`, `address` and `changes` (what apply changes: `{"op":
 "added"|"removed"|"changed", "kind": "spf-term"|"dmarc-tag"|"value", "old", "new"}`); top
@@ -62,5 +62,5 @@ def _allowed(domain: str, allowed: AllowedFinding) -> dict[str, str]:
 
 
 def render(report: Report, *, color: bool = False) -> str:
-    """Indented, key order as in DESIGN.md, non-ASCII kept, ending with a newline."""
+    """Indented, key order as in docs/design.md, non-ASCII kept, ending with a newline."""
     return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"

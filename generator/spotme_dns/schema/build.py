@@ -15,6 +15,10 @@ from pathlib import Path
 
 # --- domain names: letters, digits, inner hyphens; Unicode labels allowed (the loader applies
 # IDNA 2008 / UTS #46 and checks A-label lengths; a pattern can only count characters).
+#: The schema's stable address ($id): the committed file on the project's default branch. `init`
+#: writes it into specs made outside a checkout; README examples name it.
+SCHEMA_URL = "https://raw.githubusercontent.com/spotme/spotme-dns/main/generator/spotme_dns/schema/spec.schema.json"
+
 SEP = "[.\u3002\uFF0E\uFF61]"  # the dots UTS #46 maps to '.'
 NONASCII = "[^\\x00-\\x7F\u3002\uFF0E\uFF61]"
 LABEL_ASCII = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -285,7 +289,7 @@ def defaults_has(path_props):
 
 schema = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "urn:spotme-dns:spec:1",
+    "$id": SCHEMA_URL,
     "title": "spotme-dns spec, version 1",
     "description": "The domains that send SpotMe Backstage e-mail and the DNS records they need (SPF, DMARC, "
                    "AWS SES and Mandrill DKIM, Mandrill verification). Checked in full by `spotme-dns validate "
@@ -331,27 +335,34 @@ defs["backend"] = {
                    "Cloud from `terraform login`.",
     "required": ["type"],
     "properties": {
-        "type": {"type": "string", "enum": ["s3", "remote", "local"],
-                 "description": "s3 (a bucket, optionally locked with DynamoDB), remote (Terraform Cloud or "
-                                "Enterprise) or local (terraform.tfstate next to the root)."},
+        "type": {"type": "string", "enum": ["s3", "remote", "cloud", "local"],
+                 "description": "s3 (a bucket, locked by a lock file beside the state), remote (Terraform Cloud "
+                                "or Enterprise, backend \"remote\"), cloud (HCP Terraform, the cloud block) or "
+                                "local (terraform.tfstate next to the root)."},
         "bucket": {"type": "string", "pattern": BUCKET, "description": "s3: the bucket name."},
         "key": {"type": "string", "pattern": KEY, "description": "s3: the state object's key.",
                 "default": "spotme-dns/terraform.tfstate"},
         "region": {"type": "string", "pattern": REGION, "description": "s3: the bucket's AWS region, like eu-west-1."},
-        "dynamodb_table": {"type": "string", "pattern": TABLE, "description": "s3: the DynamoDB lock table (partition key LockID)."},
+        "dynamodb_table": {"type": "string", "pattern": TABLE,
+                           "description": "s3: a DynamoDB lock table (partition key LockID), only if you still use one: "
+                                          "Terraform 1.10 deprecated it for use_lockfile."},
         "encrypt": {"type": "boolean", "default": True, "description": "s3: server-side encryption of the state object."},
-        "organization": {"type": "string", "pattern": TFC, "description": "remote: the Terraform Cloud organization."},
-        "workspace": {"type": "string", "pattern": TFC, "description": "remote: one named workspace."},
+        "use_lockfile": {"type": "boolean", "default": True,
+                         "description": "s3: lock with a .tflock object beside the state (Terraform >= 1.10, OpenTofu >= 1.8)."},
+        "organization": {"type": "string", "pattern": TFC, "description": "remote, cloud: the Terraform Cloud organization."},
+        "workspace": {"type": "string", "pattern": TFC, "description": "remote, cloud: one named workspace."},
         "workspace_prefix": {"type": "string", "pattern": TFC, "description": "remote: a workspace name prefix."},
         "hostname": {"type": "string", "pattern": HOSTNAME, "default": "app.terraform.io",
-                     "description": "remote: Terraform Cloud or Enterprise host."},
+                     "description": "remote, cloud: Terraform Cloud or Enterprise host."},
     },
     "allOf": [
         {"if": {"properties": {"type": {"const": "s3"}}},
-         "then": {"propertyNames": {"enum": ["type", "bucket", "key", "region", "dynamodb_table", "encrypt"]}}},
+         "then": {"propertyNames": {"enum": ["type", "bucket", "key", "region", "dynamodb_table", "encrypt", "use_lockfile"]}}},
         {"if": {"properties": {"type": {"const": "remote"}}},
          "then": {"propertyNames": {"enum": ["type", "organization", "workspace", "workspace_prefix", "hostname"]},
                   "not": {"required": ["workspace", "workspace_prefix"]}}},
+        {"if": {"properties": {"type": {"const": "cloud"}}},
+         "then": {"propertyNames": {"enum": ["type", "organization", "workspace", "hostname"]}}},
         {"if": {"properties": {"type": {"const": "local"}}},
          "then": {"propertyNames": {"enum": ["type"]}}},
     ],
