@@ -96,7 +96,7 @@ def test_action_steps_generate_plan_and_validate_with_a_summary(
     assert action["runs"]["using"] == "composite"
     declared = action["inputs"]
     inputs = {name: spec.get("default", "") for name, spec in declared.items()}
-    inputs.update({"spec": "dns/spec.yaml", "validate-args": f"--nameserver {bind.address}"})
+    inputs.update({"spec": "dns/spec.yaml", "validate-args": f"--nameserver {bind.address} --resolver {bind.address}"})
 
     # A first rollout: the zone is there, none of the records yet; the targets have their keys.
     tokens = re.findall(r"^\s+- ([0-9a-f]{32})$", EXAMPLE.read_text(encoding="utf-8"), re.M)
