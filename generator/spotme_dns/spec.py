@@ -34,9 +34,16 @@ class Provider(str, Enum):
     ROUTE53 = "route53"
     CLOUDFLARE = "cloudflare"
     GENERIC = "generic"
+    RFC2136 = "rfc2136"
 
     def __str__(self) -> str:
         return self.value
+
+    @property
+    def record_sets(self) -> bool:
+        """One resource owns every value of a name and type, so the customer's other TXT values
+        must be written into it or they are deleted (Route 53; `dns_txt_record_set` of RFC 2136)."""
+        return self in (Provider.ROUTE53, Provider.RFC2136)
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,32 @@ class DmarcSpec:
         return dmarc.build_dmarc(self.policy, self.tags)
 
 
+#: TSIG HMAC algorithms the hashicorp/dns provider takes (its docs/index.md, `update.key_algorithm`).
+RFC2136_KEY_ALGORITHMS = ("hmac-md5", "hmac-sha1", "hmac-sha256", "hmac-sha512")
+RFC2136_TRANSPORTS = ("udp", "udp4", "udp6", "tcp", "tcp4", "tcp6")
+
+
+@dataclass(frozen=True)
+class Rfc2136Spec:
+    """Where RFC 2136 updates go and how they are signed (`provider: rfc2136`).
+
+    Never a secret: the TSIG secret, a GSS-TSIG password or keytab come from the provider's
+    environment variables (DNS_UPDATE_KEYSECRET, DNS_UPDATE_PASSWORD, DNS_UPDATE_KEYTAB).
+    Unset keys are read from DNS_UPDATE_SERVER, DNS_UPDATE_PORT, DNS_UPDATE_KEYNAME and
+    DNS_UPDATE_KEYALGORITHM by Terraform and by `generate --discover` alike.
+    """
+
+    server: str | None = None
+    port: int | None = None
+    key_name: str | None = None
+    key_algorithm: str | None = None
+    transport: str | None = None
+    gssapi: bool = False
+    """GSS-TSIG (RFC 3645, Active Directory) instead of a TSIG key."""
+    realm: str | None = None
+    username: str | None = None
+
+
 @dataclass(frozen=True)
 class DomainSpec:
     """One sending domain, checked and normalised."""
@@ -112,6 +145,7 @@ class DomainSpec:
     """Other TXT values at the domain to keep in the same record set (Route53)."""
     cloudflare_version: int = 5
     location: Location = field(default=Location("<spec>"), compare=False)
+    rfc2136: Rfc2136Spec = Rfc2136Spec()
 
 
 @dataclass(frozen=True)
@@ -130,7 +164,7 @@ class Spec:
 TOP_KEYS = ("version", "defaults", "domains", "backend")
 DOMAIN_KEYS = (
     "domain", "zone", "provider", "zone_id", "ttl", "ses", "mandrill", "spf", "dmarc",
-    "keep_txt", "cloudflare",
+    "keep_txt", "cloudflare", "rfc2136",
 )
 DEFAULTABLE = tuple(k for k in DOMAIN_KEYS if k not in ("domain", "zone", "zone_id"))
 SES_KEYS = ("dkim_tokens", "signing_zone")
@@ -138,6 +172,8 @@ MANDRILL_KEYS = ("verification", "dkim")
 SPF_KEYS = ("include", "keep", "all")
 DMARC_KEYS = ("manage", "policy",) + tuple(t for t in dmarc.KNOWN_TAGS if t not in ("v", "p"))
 CLOUDFLARE_KEYS = ("version",)
+RFC2136_KEYS = ("server", "port", "key_name", "key_algorithm", "transport", "gssapi")
+GSSAPI_KEYS = ("realm", "username")
 
 
 class _Collector:
@@ -375,6 +411,8 @@ def _check_domain(c: _Collector, item: YNode, defaults: dict[str, YNode], where:
             else:
                 cloudflare_version = int(v.value)  # 5.0 is 5
 
+    rfc2136 = _check_rfc2136(c, d["rfc2136"], f"{where}.rfc2136") if "rfc2136" in d else Rfc2136Spec()
+
     zone_id = None
     if "zone_id" in d:
         zone_id = _check_zone_id(c, d["zone_id"], f"{where}.zone_id", provider)
@@ -393,8 +431,75 @@ def _check_domain(c: _Collector, item: YNode, defaults: dict[str, YNode], where:
     return DomainSpec(
         domain=domain, zone=zone, provider=provider, ses=ses, mandrill=mandrill,
         spf=spf_spec or SpfSpec(), dmarc=dmarc_spec or DmarcSpec(), ttl=ttl, zone_id=zone_id,
-        keep_txt=keep_txt, cloudflare_version=cloudflare_version, location=item.loc,
+        keep_txt=keep_txt, cloudflare_version=cloudflare_version, location=item.loc, rfc2136=rfc2136,
     )
+
+
+_SECRET_KEYS = {
+    "key_secret": "DNS_UPDATE_KEYSECRET",
+    "secret": "DNS_UPDATE_KEYSECRET",
+    "password": "DNS_UPDATE_PASSWORD",
+    "keytab": "DNS_UPDATE_KEYTAB",
+}
+_KEY_NAME = re.compile(r"^(?=.{1,254}$)[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?$")
+#: A host name, an IPv4 address or an IPv6 address (no port: that is `port`).
+_HOST = re.compile(r"^(?:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*|(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)$")
+
+
+def _check_rfc2136(c: _Collector, node: YNode, where: str) -> Rfc2136Spec:
+    """`rfc2136: {server, port, key_name, key_algorithm, transport, gssapi: {realm, username}}`."""
+    if not node.is_mapping:
+        c.add(node, where, f"expected a mapping with keys {', '.join(RFC2136_KEYS)}", "bad-type")
+        return Rfc2136Spec()
+    items: dict[str, YNode] = node.value  # type: ignore[assignment]
+    secrets = {k: v for k, v in _SECRET_KEYS.items() if k in items}
+    for key, env in secrets.items():
+        c.add((node.key_locs or {}).get(key, items[key].loc), f"{where}.{key}",
+              f"never write a secret in the spec: Terraform and spotme-dns read it from {env}", "secret-in-spec")
+    _unknown_keys(c, {k: v for k, v in items.items() if k not in secrets}, RFC2136_KEYS, where)
+    out: dict[str, object] = {}
+    if "server" in items:
+        text = _string(c, items["server"], f"{where}.server", "a host name or IP address")
+        if text is not None and not _HOST.match(text):
+            c.add(items["server"], f"{where}.server", f"{text!r} is not a host name or IP address (give the port as 'port')", "bad-value")
+        elif text is not None:
+            out["server"] = text
+    if "port" in items:
+        v = items["port"].value
+        if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 65535:
+            c.add(items["port"], f"{where}.port", f"expected a port number from 1 to 65535 (got {v!r})", "bad-value")
+        else:
+            out["port"] = v
+    if "key_name" in items:
+        text = _string(c, items["key_name"], f"{where}.key_name", "the TSIG key's name")
+        if text is not None and not _KEY_NAME.match(text):
+            c.add(items["key_name"], f"{where}.key_name", f"{text!r} is not a TSIG key name (a domain name)", "bad-value")
+        elif text is not None:
+            out["key_name"] = text if text.endswith(".") else text + "."
+    for key, choices in (("key_algorithm", RFC2136_KEY_ALGORITHMS), ("transport", RFC2136_TRANSPORTS)):
+        if key in items:
+            v = items[key].value
+            if v not in choices:
+                c.add(items[key], f"{where}.{key}", f"expected one of {', '.join(choices)} (got {v!r}){_suggest(v, choices)}", "bad-value")
+            else:
+                out[key] = v
+    if "gssapi" in items:
+        g = items["gssapi"]
+        if g.value is None:
+            gss: dict[str, YNode] | None = {}
+        else:
+            gss = _mapping(c, g, f"{where}.gssapi", GSSAPI_KEYS)
+        if gss is not None:
+            out["gssapi"] = True
+            for key in GSSAPI_KEYS:
+                if key in gss:
+                    text = _string(c, gss[key], f"{where}.gssapi.{key}", f"the Kerberos {key}")
+                    if text is not None:
+                        out[key] = text
+        for key in ("key_name", "key_algorithm"):
+            if key in items:
+                c.add(items[key], f"{where}.{key}", "a TSIG key and gssapi exclude each other (the provider refuses both)", "bad-value")
+    return Rfc2136Spec(**out)  # type: ignore[arg-type]
 
 
 def _suggest(value: object, choices: tuple[str, ...]) -> str:
