@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from . import hcl
+from . import hcl, rfc2136
 from .backend import Backend, for_root, render_backend, split_into_roots
 from .errors import InputError, Location, Problem
 from .handoff import HandoffFormat, render_handoff
@@ -197,6 +197,16 @@ def plan_tree(
             )
         for req in domain_reqs[domain.domain]:
             first = requirements.setdefault(req.name, (req, domain))
+            if (first[0].source, first[0].version) == (req.source, req.version) and first[0].config != req.config:
+                problems.append(
+                    Problem(
+                        domain.location,
+                        f"{domain.domain}: configures provider {req.source} differently from {first[1].domain} "
+                        f"({first[1].location}); one Terraform root has one configuration of a provider: "
+                        "generate these domains into separate directories",
+                        "provider-config-conflict",
+                    )
+                )
             if (first[0].source, first[0].version) != (req.source, req.version):
                 problems.append(
                     Problem(
@@ -314,6 +324,7 @@ def _versions_tf(reqs: list[ProviderRequirement], header: str) -> str:
 _CREDENTIALS = {
     "aws": "aws: AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (AWS_ENDPOINT_URL for a test endpoint)",
     "cloudflare": "cloudflare: CLOUDFLARE_API_TOKEN",
+    "dns": rfc2136.CREDENTIALS,
 }
 
 

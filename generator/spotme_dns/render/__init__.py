@@ -18,6 +18,7 @@ from .cloudflare import CloudflareRenderer
 from .common import DomainContext, DomainFiles, ProviderRequirement
 from .generic import GenericRenderer
 from .module import ModuleRenderer
+from .rfc2136 import Rfc2136Renderer
 from .route53 import Route53Renderer
 
 
@@ -42,6 +43,7 @@ PLAIN_RENDERERS: dict[Provider, Renderer] = {
     Provider.ROUTE53: Route53Renderer(),
     Provider.CLOUDFLARE: CloudflareRenderer(),
     Provider.GENERIC: GenericRenderer(),
+    Provider.RFC2136: Rfc2136Renderer(),
 }
 
 #: `--style module`: calls of the hand-written modules under terraform/modules/.
