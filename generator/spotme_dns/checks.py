@@ -502,6 +502,8 @@ def _provider_of(record: DesiredRecord) -> str:
         return "route53"
     if "cloudflare_record" in record.address or "cloudflare_dns_record" in record.address:
         return "cloudflare"
+    if "dns_txt_record_set" in record.address or "dns_cname_record" in record.address:
+        return "rfc2136"
     return "route53" if record.authoritative else "other"
 
 
@@ -524,6 +526,9 @@ def _exists_message(state: RecordState, clash: tuple[str, ...]) -> str:
             f"{head} Import it first: {commands} (the record id from the Cloudflare API or dashboard; "
             "`spotme-dns generate --discover` finds it with CLOUDFLARE_API_TOKEN set)"
         )
+    if provider == "rfc2136":
+        commands = "; ".join(f"terraform import '{a}' {state.name}." for a in addresses)
+        return f"{head} Import it first: {commands} (hashicorp/dns imports by the FQDN)"
     return f"{head} Import it into the Terraform state before applying."
 
 

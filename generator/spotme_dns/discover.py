@@ -7,6 +7,9 @@ Where the existing records are read, per provider:
 - cloudflare: the Cloudflare API when `CLOUDFLARE_API_TOKEN` is set (record ids, needed for
   imports), else live DNS.
 - generic: live DNS.
+- rfc2136: the whole zone by AXFR from the update server, signed with the provider's TSIG key
+  (DNS_UPDATE_SERVER/PORT/KEYNAME/KEYALGORITHM/KEYSECRET, or the spec's `rfc2136:`), when the
+  server allows it; else (refused, no key, GSS-TSIG) live DNS, with a note saying why.
 Live DNS means the zone's authoritative servers, or `--nameserver` as in `validate`. When an API
 was read, live DNS is read too and any difference is reported (a zone not delegated to the
 provider, or changes not yet propagated). The merged SPF record's include tree is then walked
@@ -25,12 +28,13 @@ a customer's records get deleted.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from . import aws, spf
+from . import aws, rfc2136, spf
 from .cloudflare_api import CloudflareApi
-from .dns_live import DnsLookupError, LiveAnswer, LiveDns, Outcome, Server
+from .dns_live import DnsLookupError, LiveAnswer, LiveDns, Outcome, Server, parse_server, zone_transfer
 from .errors import InputError, Problem
 from .existing import ExistingDomain, ExistingRecord, ExistingValue, Source
 from .merge import Action, Decision, MergeResult, merge, refuse_spf_lookups, refuse_spf_permerror
@@ -62,7 +66,7 @@ class DiscoverOptions:
     use_aws: bool | None = None
     """None: use the Route53 API when AWS credentials are found."""
     environ: Mapping[str, str] | None = None
-    """Where CLOUDFLARE_API_TOKEN is read (os.environ by default)."""
+    """Where CLOUDFLARE_API_TOKEN and DNS_UPDATE_* are read (os.environ by default)."""
 
 
 def owner_names(spec: DomainSpec) -> tuple[str, ...]:
@@ -97,7 +101,7 @@ async def discover_and_merge(
         route53 = await asyncio.to_thread(aws.route53_client) if use_aws else None
 
         async def read(spec: DomainSpec) -> ExistingDomain:
-            found = await discover_domain(spec, live=live, route53=route53, cloudflare=cloudflare)
+            found = await discover_domain(spec, live=live, route53=route53, cloudflare=cloudflare, environ=options.environ)
             if on_done is not None:
                 on_done(found)
             return found
@@ -111,11 +115,21 @@ async def discover_and_merge(
 
 
 async def discover_domain(
-    spec: DomainSpec, *, live: LiveDns, route53: object | None = None, cloudflare: CloudflareApi | None = None
+    spec: DomainSpec,
+    *,
+    live: LiveDns,
+    route53: object | None = None,
+    cloudflare: CloudflareApi | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> ExistingDomain:
     """What exists at the domain's owner names, from the provider's API when available."""
     names = owner_names(spec)
-    if spec.provider is Provider.ROUTE53 and route53 is not None:
+    transferred, fallback = None, ()
+    if spec.provider is Provider.RFC2136:
+        transferred, fallback = await asyncio.to_thread(_read_transfer, spec, names, os.environ if environ is None else environ)
+    if transferred is not None:
+        found = transferred
+    elif spec.provider is Provider.ROUTE53 and route53 is not None:
         found = await asyncio.to_thread(_read_route53, spec, names, route53)
     elif spec.provider is Provider.CLOUDFLARE and cloudflare is not None:
         found = await asyncio.to_thread(_read_cloudflare, spec, names, cloudflare)
@@ -123,7 +137,7 @@ async def discover_domain(
         records, problem, wildcards = await _read_live(spec, names, live)
         if problem:
             raise DiscoverError(spec, f"cannot read the existing records from live DNS: {problem}")
-        found = ExistingDomain(spec.domain, spec.zone, Source.LIVE_DNS, records, spec.zone_id, wildcards)
+        found = ExistingDomain(spec.domain, spec.zone, Source.LIVE_DNS, records, spec.zone_id, fallback + wildcards)
         return await _dmarc_context(spec, found, live)
     live_records, problem, wildcards = await _read_live(spec, names, live)
     if problem:
@@ -197,6 +211,41 @@ def _read_cloudflare(spec: DomainSpec, names: tuple[str, ...], api: CloudflareAp
         for (name, rtype), values in grouped.items()
     )
     return ExistingDomain(spec.domain, spec.zone, Source.CLOUDFLARE, _sorted(records), zone_id, tuple(notes))
+
+
+def _read_transfer(
+    spec: DomainSpec, names: tuple[str, ...], environ: Mapping[str, str]
+) -> tuple[ExistingDomain | None, tuple[str, ...]]:
+    """RFC 2136: the zone by AXFR (RFC 5936) with the provider's TSIG key, else (None, why not)."""
+    options = spec.rfc2136
+    host = options.server or environ.get(rfc2136.ENV_SERVER, "").strip()
+    if options.gssapi:
+        return None, ("no zone transfer with GSS-TSIG here: the records were read by per-name queries",)
+    if not host:
+        return None, (f"no update server (rfc2136.server or {rfc2136.ENV_SERVER}): the records were read by per-name queries",)
+    port = options.port or environ.get(rfc2136.ENV_PORT, "").strip() or 53
+    try:
+        server = parse_server(f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
+    except ValueError as err:
+        raise DiscoverError(spec, f"the update server {host!r}: {err}") from None
+    key_name = options.key_name or environ.get(rfc2136.ENV_KEY_NAME, "").strip()
+    secret = environ.get(rfc2136.ENV_KEY_SECRET, "").strip()
+    key = None
+    if key_name and secret:
+        algorithm = options.key_algorithm or environ.get(rfc2136.ENV_KEY_ALGORITHM, "").strip() or "hmac-md5"
+        key = (rfc2136.fqdn(key_name), algorithm, secret)
+    transferred, problem = zone_transfer(server, spec.zone, key=key)
+    if problem:
+        unsigned = "" if key else f" (no TSIG key: {rfc2136.ENV_KEY_NAME} and {rfc2136.ENV_KEY_SECRET} unset)"
+        return None, (f"{problem}{unsigned}: the records were read by per-name queries",)
+    wanted = set(names)
+    records = tuple(
+        ExistingRecord(r.name, r.type, tuple(ExistingValue(v) for v in r.values), r.ttl)
+        for r in transferred
+        if r.name in wanted
+    )
+    note = f"read the zone {spec.zone} by AXFR from {server}" + (f" with TSIG key {key[0]}" if key else "")
+    return ExistingDomain(spec.domain, spec.zone, Source.ZONE_TRANSFER, _sorted(records), spec.zone_id, (note,)), ()
 
 
 async def _read_live(

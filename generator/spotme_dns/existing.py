@@ -18,6 +18,7 @@ class Source(str, Enum):
     LIVE_DNS = "live DNS"
     ROUTE53 = "Route53 API"
     CLOUDFLARE = "Cloudflare API"
+    ZONE_TRANSFER = "zone transfer (AXFR)"
 
     def __str__(self) -> str:
         return self.value

@@ -2,7 +2,8 @@
 
 For every existing record set the generated Terraform takes over, an import:
 - Route53: id `ZONEID_NAME_TYPE` (provider docs, aws_route53_record "Import");
-- Cloudflare: id `zone_id/record_id` (the record id read through the Cloudflare API).
+- Cloudflare: id `zone_id/record_id` (the record id read through the Cloudflare API);
+- RFC 2136 (hashicorp/dns): id the record's FQDN with its trailing dot (provider docs, "Import").
 `--import-style blocks` (the default) writes `DIR/imports.tf` with `import` blocks (Terraform
 >= 1.5; they live in the root module and name the resources inside the domain modules);
 `--import-style script` writes `DIR/import.sh` with `terraform import` commands for older
@@ -31,6 +32,8 @@ from .render.cloudflare import RESOURCE_TYPES
 from .render.common import record_set_label, value_label
 from .render.module import CALL_LABEL
 from .render.route53 import RESOURCE as ROUTE53_RESOURCE
+from .rfc2136 import CNAME_RESOURCE, TXT_RESOURCE
+from .rfc2136 import import_id as rfc2136_import_id
 from .spec import Provider
 
 IMPORTS_TF = "imports.tf"
@@ -71,6 +74,11 @@ def route53_import_id(zone_id: str, record: Record) -> str:
 
 def _address(module_name: str, style: Style, provider: Provider, version: int, record: Record, domain: str, value_text: str | None) -> str:
     base = f"module.{module_name}"
+    if provider is Provider.RFC2136:
+        resource = TXT_RESOURCE if record.type.value == "TXT" else CNAME_RESOURCE
+        if style is Style.MODULE:
+            return f'{base}.module.{CALL_LABEL}.{resource}.this["{record.name} {record.type.value}"]'
+        return f"{base}.{resource}.{record_set_label(record, domain)}"
     if provider is Provider.ROUTE53:
         if style is Style.MODULE:
             return f'{base}.module.{CALL_LABEL}.{ROUTE53_RESOURCE}.this["{record.name} {record.type.value}"]'
@@ -97,6 +105,8 @@ def plan_imports(result: MergeResult, records: DomainRecords, *, module_name: st
             if not result.zone_id:
                 continue
             out.append(Import(address, route53_import_id(result.zone_id, record), f"{record.name} {record.type.value}"))
+        elif spec.provider is Provider.RFC2136:
+            out.append(Import(address, rfc2136_import_id(record.name), f"{record.name} {record.type.value}"))
         elif spec.provider is Provider.CLOUDFLARE and adoption.record_id and result.zone_id:
             out.append(Import(address, f"{result.zone_id}/{adoption.record_id}", f"{record.name} {record.type.value} {adoption.value!r}"))
     return tuple(out)

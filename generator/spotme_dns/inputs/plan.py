@@ -6,8 +6,9 @@ count and for_each instances, and the planned action of each. Values Terraform k
 after apply (`after_unknown`) stay unknown: never guessed.
 
 Resource types: `aws_route53_record` (one record set per resource), `cloudflare_record` (v4)
-and `cloudflare_dns_record` (v5) (one value per resource), and the generic module's `records`
-output (a list of `{name, type, ttl, values}`).
+and `cloudflare_dns_record` (v5) (one value per resource), `dns_txt_record_set` and
+`dns_cname_record` (hashicorp/dns, RFC 2136: `name` relative to `zone`), and the generic
+module's `records` output (a list of `{name, type, ttl, values}`).
 
 Zones: a record's zone is the `aws_route53_zone` / `cloudflare_zone` (data source or managed)
 that its `zone_id` equals or refers to in the plan's `configuration`, else the longest zone
@@ -28,6 +29,9 @@ from ..desired import Action
 from ..errors import InputError, Location, Problem
 from ..model import normalize_name
 from ..report import Finding
+from ..rfc2136 import RESOURCES as RFC2136_RESOURCES
+from ..rfc2136 import TXT_RESOURCE as RFC2136_TXT
+from ..rfc2136 import absolute_name as rfc2136_name
 from .common import RECORD_TYPES, Candidate, Desired, absolute_name, assemble, needs_zone, note
 from .values import logical_value, route53_strings
 
@@ -36,7 +40,9 @@ SUPPORTED_MAJORS = (0, 1)
 ROUTE53 = "aws_route53_record"
 CLOUDFLARE_V4 = "cloudflare_record"
 CLOUDFLARE_V5 = "cloudflare_dns_record"
-RECORD_RESOURCES = (ROUTE53, CLOUDFLARE_V4, CLOUDFLARE_V5)
+RECORD_RESOURCES = (ROUTE53, CLOUDFLARE_V4, CLOUDFLARE_V5, *RFC2136_RESOURCES)
+#: Resources that own every value of their name and type (values not listed are deleted).
+RECORD_SET_RESOURCES = (ROUTE53, RFC2136_TXT)
 ZONE_TYPES = ("aws_route53_zone", "cloudflare_zone")
 
 _ACTIONS = {
@@ -423,7 +429,7 @@ class _PlanReader:
             return []
         if read.type not in RECORD_TYPES:
             return []
-        zone = self._zone_of(address, kind, read.zone_id)
+        zone = read.zone or self._zone_of(address, kind, read.zone_id)
         if needs_zone(read.name, zone):
             if not quiet:
                 self.notes.append(note("unknown-name", address, f"{address}: the name {read.name!r} is relative to a zone the plan does not name, so it is not checked"))
@@ -446,7 +452,7 @@ class _PlanReader:
                 address=address,
                 ttl=read.ttl,
                 proxied=read.proxied,
-                authoritative=kind == ROUTE53,
+                authoritative=kind in RECORD_SET_RESOURCES,
                 removed=removed,
                 strings=read.strings,
             )
@@ -542,10 +548,31 @@ class _Read:
     proxied: bool | None
     zone_id: str | None
     strings: tuple[tuple[str, ...], ...] = ()
+    zone: str | None = None
+    """The zone the resource names itself (hashicorp/dns `zone`)."""
+
+
+def _read_rfc2136(kind: str, values: dict[str, Any], unknown: Any) -> _Read:
+    """hashicorp/dns: the name is `name` + `zone`, the type is the resource's, TXT is zone-file text."""
+    known = not (_unknown(unknown, "name") or _unknown(unknown, "zone"))
+    name = rfc2136_name(values) if known else None
+    zone = normalize_name(values["zone"]) if known and isinstance(values.get("zone"), str) else None
+    rdtype = RFC2136_RESOURCES[kind]
+    ttl_raw = values.get("ttl")
+    ttl = int(ttl_raw) if isinstance(ttl_raw, (int, float)) and not isinstance(ttl_raw, bool) and not _unknown(unknown, "ttl") else None
+    field = "txt" if kind == RFC2136_TXT else "cname"
+    raw = values.get(field)
+    record_values: tuple[str, ...] | None = None
+    if not _unknown(unknown, field) and raw is not None:
+        items = raw if isinstance(raw, list) else [raw]
+        record_values = tuple(logical_value(rdtype, str(v), txt_style="rfc2136") for v in items)
+    return _Read(name, rdtype, record_values, ttl, None, None, zone=zone)
 
 
 def _read_record(kind: str, values: dict[str, Any], unknown: Any) -> _Read | None:
     """A resource's record fields; None when it is not a plain record (an alias, a `data` record)."""
+    if kind in RFC2136_RESOURCES:
+        return _read_rfc2136(kind, values, unknown)
     name = None if _unknown(unknown, "name") or not isinstance(values.get("name"), str) else values["name"]
     rdtype = None if _unknown(unknown, "type") or not isinstance(values.get("type"), str) else values["type"].upper()
     ttl_raw = values.get("ttl")

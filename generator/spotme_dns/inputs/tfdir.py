@@ -2,7 +2,8 @@
 
 What is read:
 - the root's variables (defaults, then `terraform.tfvars` and `*.auto.tfvars`), locals, and
-  every `aws_route53_record`, `cloudflare_record` and `cloudflare_dns_record` resource,
+  every `aws_route53_record`, `cloudflare_record`, `cloudflare_dns_record`, `dns_txt_record_set`
+  and `dns_cname_record` resource,
   with `count` and `for_each` over values known from the text;
 - `output` blocks listing records (`[{name, type, ttl, values}]`, the generic module's
   `records`), for the names no resource covers;
@@ -27,6 +28,7 @@ from typing import Any
 import hcl2
 from hcl2.utils import SerializationOptions
 
+from .. import rfc2136
 from ..desired import Action
 from ..errors import InputError, Location, Problem
 from ..model import normalize_name
@@ -50,7 +52,7 @@ from .values import logical_value, route53_strings
 ROUTE53 = "aws_route53_record"
 CLOUDFLARE_V4 = "cloudflare_record"
 CLOUDFLARE_V5 = "cloudflare_dns_record"
-RECORD_RESOURCES = (ROUTE53, CLOUDFLARE_V4, CLOUDFLARE_V5)
+RECORD_RESOURCES = (ROUTE53, CLOUDFLARE_V4, CLOUDFLARE_V5, *rfc2136.RESOURCES)
 ZONE_TYPES = ("aws_route53_zone", "cloudflare_zone")
 
 #: Our own modules, recognised by the directory they live in.
@@ -361,6 +363,9 @@ class _TfReader:
         for suffix, instance in instances:
             address = base + suffix
             body = block.body
+            if block.kind in rfc2136.RESOURCES:
+                out.extend(self._rfc2136(block, instance, address, prefix))
+                continue
             name = evaluate(body.get("name"), instance)
             rdtype = evaluate(body.get("type"), instance)
             if not isinstance(name, str) or not isinstance(rdtype, str):
@@ -400,6 +405,33 @@ class _TfReader:
                 )
             )
         return out
+
+    def _rfc2136(self, block: _Block, instance: _InstanceScope, address: str, prefix: str) -> list[Candidate]:
+        """hashicorp/dns: the owner name is `name` + `zone`; TXT values are zone-file text."""
+        body = block.body
+        fields = {key: evaluate(body.get(key), instance) for key in ("zone", "name", "ttl", rfc2136.VALUE_FIELDS[block.kind])}
+        name = rfc2136.absolute_name(fields) if "name" not in body or isinstance(fields["name"], str) else None
+        if name is None:
+            self.notes.append(note("unknown-name", address, f"{address} ({block.path}): the record name is not known before apply, so it is not checked"))
+            return []
+        rdtype = rfc2136.RESOURCES[block.kind]
+        raw = fields[rfc2136.VALUE_FIELDS[block.kind]]
+        raw_list = raw if isinstance(raw, list) else [raw]
+        values = None if raw is None or contains_unknown(raw_list) else tuple(logical_value(rdtype, _text(v), txt_style="rfc2136") for v in raw_list)
+        ttl = fields["ttl"]
+        return [
+            Candidate(
+                name=name,
+                type=rdtype,
+                values=values,
+                action=Action.CREATE,
+                zone=normalize_name(str(fields["zone"])),
+                module=prefix,
+                address=address,
+                ttl=int(ttl) if isinstance(ttl, (int, float)) and not isinstance(ttl, bool) else None,
+                authoritative=block.kind == rfc2136.TXT_RESOURCE,
+            )
+        ]
 
     def _values(self, block: _Block, scope: _InstanceScope, rdtype: str) -> tuple[str, ...] | None | bool:
         """The logical values; None when unknown; False when it is not a plain record."""
