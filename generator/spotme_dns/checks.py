@@ -528,7 +528,16 @@ def _exists_message(state: RecordState, clash: tuple[str, ...]) -> str:
         )
     if provider == "rfc2136":
         commands = "; ".join(f"terraform import '{a}' {state.name}." for a in addresses)
-        return f"{head} Import it first: {commands} (hashicorp/dns imports by the FQDN)"
+        effect = (
+            "the update replaces it without a word (a CNAME is a singleton, RFC 2136 §3.4.2.2)"
+            if state.type == "CNAME"
+            else "the hashicorp/dns provider adds its values beside them and then owns them all, so a later "
+            "apply deletes those it does not list"
+        )
+        return (
+            f"the plan creates {state.name} {state.type}, which already exists live ({values}) outside Terraform: "
+            f"{effect}. Import it first: {commands} (hashicorp/dns imports by the FQDN)"
+        )
     return f"{head} Import it into the Terraform state before applying."
 
 

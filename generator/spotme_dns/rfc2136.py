@@ -9,6 +9,9 @@ internal/provider/resource_dns_txt_record_set.go; copied into tests/data/provide
   3600). One resource owns EVERY TXT value at its name: values not listed are deleted, so the
   customer's other values are written into it (like Route 53's record set).
 - `dns_cname_record`: `zone`, `name` (required), `cname` (required), `ttl`.
+- Create only INSERTS (RFC 2136 §2.5.1) and then reads every value at the name into the
+  state, so values it does not list are deleted by the next apply; adding a CNAME where one
+  exists replaces it (§3.4.2.2). Update removes what the state has and the plan does not.
 - Both import by the record's FQDN with its trailing dot (`terraform import ... acme.com.`).
 - A `txt` entry is zone-file text: the provider builds the update as the RR text
   `<fqdn> <ttl> TXT "<value>"` (RFC 1035 §5.1 presentation form), so `"` and `\\` must be
