@@ -423,3 +423,56 @@ def test_other_txt_at_dmarc_name_refused(bind, tsig_env, tmp_path: Path) -> None
     assert result.exit_code == 1, result.output
     assert "would replace them" in result.output and "'foreign'" in result.output
     assert not out.exists()
+
+
+# ------------------------------------------------------------------------------ the module
+
+
+def test_module_resources_match_the_documented_schema() -> None:
+    """terraform/modules/rfc2136 uses only documented arguments of both resources, the required ones all set.
+
+    (terraform validate cannot run on it here: hashicorp/dns is not in the plugin mirror.)
+    """
+    module = Path(__file__).parent.parent / "terraform" / "modules" / "rfc2136"
+    doc = hcl2.loads((module / "main.tf").read_text())
+    seen = set()
+    for block in doc["resource"]:
+        for kind, labels in block.items():
+            kind = kind.strip('"')
+            for body in labels.values():
+                given = set(args_of(body)) - {"for_each"}
+                facts = SCHEMA["resources"][kind]["attributes"]
+                assert given <= set(facts), f"{kind}: {given - set(facts)} not documented"
+                assert {k for k, f in facts.items() if f.get("required")} <= given
+                seen.add(kind)
+    assert seen == {"dns_txt_record_set", "dns_cname_record"}
+    (versions,) = hcl2.loads((module / "versions.tf").read_text())["terraform"]
+    assert "hashicorp/dns" in json.dumps(versions)
+
+
+def test_module_style_discovery_imports_by_fqdn(bind, tsig_env, tmp_path: Path) -> None:
+    """--style module: the imports name the module's for_each instances, ids the FQDNs; the .tf
+    reader reads the module call and validate finds the plan safe against the zone as it is."""
+    # (no DMARC record: one adopted verbatim is refused by --style module, tested elsewhere)
+    bind.set_zones({DOMAIN: zone_text(DOMAIN, [z for z in CUSTOMER_ZONE if "_dmarc" not in z]), **THE_REST_OF_THE_INTERNET})
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(spec_text(bind))
+    out = tmp_path / "out"
+    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, "--style", "module")
+    assert result.exit_code == 0, result.output
+    imports = {
+        b["to"].removeprefix("${").removesuffix("}"): hcl_string(b["id"])
+        for b in hcl2.loads((out / "imports.tf").read_text())["import"]
+    }
+    m = "module.acme_events_com.module.records"
+    assert imports == {
+        f'{m}.dns_txt_record_set.this["{DOMAIN} TXT"]': f"{DOMAIN}.",
+        f'{m}.dns_cname_record.this["mte1._domainkey.{DOMAIN} CNAME"]': f"mte1._domainkey.{DOMAIN}.",
+    }
+    call = (out / DOMAIN / "main.tf").read_text()
+    assert GOOGLE in call  # extra_txt keeps the customer's value
+    desired = load_tf_dir(str(out))
+    apex = next(r for d in desired.domains for r in d.records if r.name == DOMAIN and r.type == "TXT")
+    assert set(apex.values) == {GOOGLE, MERGED_SPF, VERIFY} and apex.authoritative
+    check = run("validate", "--tf", str(out), "--nameserver", bind.address)
+    assert check.exit_code == 0, check.output

@@ -21,7 +21,9 @@ from .common import DomainContext, DomainFiles, ProviderRequirement, records_out
 from .generic import records_table, zone_file
 
 #: The hand-written module each provider's domains call.
-MODULE_NAMES = {Provider.ROUTE53: "route53", Provider.CLOUDFLARE: "cloudflare", Provider.GENERIC: "generic"}
+MODULE_NAMES = {
+    Provider.ROUTE53: "route53", Provider.CLOUDFLARE: "cloudflare", Provider.GENERIC: "generic", Provider.RFC2136: "rfc2136",
+}
 CALL_LABEL = "records"
 _PRINTABLE_ASCII = re.compile(r"^[ -~]*$")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[!-~]+$")
@@ -65,10 +67,12 @@ class ModuleRenderer:
                     refuse(f"dmarc_{tag} {uri!r} must be a printable-ASCII URI for the modules' validation")
         if domain.provider is not Provider.CLOUDFLARE:
             for text in domain.keep_txt:
-                if not _PRINTABLE_ASCII.match(text) and domain.provider is Provider.ROUTE53:
-                    refuse(f"keep_txt value {text!r} is not printable ASCII, which terraform/modules/route53 refuses")
+                if not _PRINTABLE_ASCII.match(text) and domain.provider in (Provider.ROUTE53, Provider.RFC2136):
+                    refuse(f"keep_txt value {text!r} is not printable ASCII, which terraform/modules/{MODULE_NAMES[domain.provider]} refuses")
                 elif any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
                     refuse(f"keep_txt value {text!r} has control characters, which the modules refuse")
+        if domain.provider is Provider.RFC2136:
+            out += self._plain[domain.provider].problems(domain, records)  # type: ignore[attr-defined]
         return out
 
     def providers(self, domain: DomainSpec) -> tuple[ProviderRequirement, ...]:
@@ -83,7 +87,7 @@ class ModuleRenderer:
         ]
         if domain.zone != domain.domain:
             args.append(hcl.Attribute("zone_name", domain.zone))
-        if domain.zone_id and domain.provider is not Provider.GENERIC:
+        if domain.zone_id and domain.provider in (Provider.ROUTE53, Provider.CLOUDFLARE):
             args.append(hcl.Attribute("zone_id", domain.zone_id))
         args += [
             hcl.Attribute("ses_dkim_tokens", hcl.ListExpr(domain.ses.dkim_tokens)),
