@@ -476,3 +476,17 @@ def test_module_style_discovery_imports_by_fqdn(bind, tsig_env, tmp_path: Path) 
     assert set(apex.values) == {GOOGLE, MERGED_SPF, VERIFY} and apex.authoritative
     check = run("validate", "--tf", str(out), "--nameserver", bind.address)
     assert check.exit_code == 0, check.output
+
+
+def test_handoff_page_says_what_the_server_must_allow(tmp_path: Path) -> None:
+    """HANDOFF.md tells the DNS administrator which key must be allowed to update which names."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "version: 1\ndomains:\n  - domain: acme.test\n    provider: rfc2136\n    rfc2136: {key_name: spotme-update}\n"
+        f"    ses: {{dkim_tokens: [{', '.join(TOKENS)}]}}\n    mandrill: {{verification: {VERIFY}}}\n"
+    )
+    out = tmp_path / "out"
+    assert run("generate", str(spec), "-o", str(out)).exit_code == 0
+    page = (out / "acme.test" / "HANDOFF.md").read_text()
+    assert "signed by the TSIG key spotme-update." in page
+    assert "grant spotme-update. name \\_dmarc.acme.test. TXT CNAME;" in page

@@ -26,7 +26,7 @@ import posixpath
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 
@@ -38,7 +38,7 @@ from .model import DomainRecords
 from .records import build_records
 from .render import MODULE_RENDERER, PLAIN_RENDERERS, DomainContext, ProviderRequirement, Renderer
 from .render.common import header_text, sanitize, short_hash
-from .spec import DomainSpec, Spec
+from .spec import DomainSpec, Provider, Spec
 
 MANIFEST = ".spotme-dns.json"
 MANIFEST_GENERATOR = "spotme-dns"
@@ -245,7 +245,12 @@ def plan_tree(
             rel = f"{domain.domain}/{handoff_format.filename}"
             label = labels.get(path, path)
             spec_file = posixpath.basename(label) if label not in ("-", "<stdin>") else "spec.yaml"
-            files[rel] = render_handoff(records, handoff_format=handoff_format, spec_file=spec_file).encode("utf-8")
+            page_records = records
+            if domain.provider is Provider.RFC2136:
+                owners = tuple(dict.fromkeys(r.name for r in records.records))
+                extra = rfc2136.handoff_notes(records.zone, owners, key_name=domain.rfc2136.key_name, gssapi=domain.rfc2136.gssapi)
+                page_records = replace(records, notes=records.notes + extra)
+            files[rel] = render_handoff(page_records, handoff_format=handoff_format, spec_file=spec_file).encode("utf-8")
             paths.append(rel)
         notes += [f"{domain.domain}: {n}" for n in records.notes]
         notes += rendered.notes

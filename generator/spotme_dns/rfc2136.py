@@ -30,7 +30,7 @@ Pure: no I/O here (discovery's zone transfer is `dns_live.zone_transfer`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .model import normalize_name
@@ -82,6 +82,22 @@ def absolute_name(values: Mapping[str, object]) -> str | None:
             return normalize_name(name)
         return normalize_name(f"{name}.{zone}")
     return normalize_name(zone)
+
+
+def handoff_notes(zone: str, names: Sequence[str], *, key_name: str | None, gssapi: bool) -> tuple[str, ...]:
+    """What the DNS server's administrator must allow, for the hand-off page's Notes."""
+    who = (
+        "the Kerberos account Terraform runs as (GSS-TSIG; Active Directory: a zone with secure dynamic updates)"
+        if gssapi
+        else f"the TSIG key {key_name or '<DNS_UPDATE_KEYNAME>'}"
+    )
+    grants = " ".join(f"grant {fqdn(key_name or 'KEY')} name {fqdn(n)} TXT CNAME;" for n in names)
+    return (
+        f"these records are written into the zone {fqdn(zone)} by RFC 2136 dynamic updates signed by {who}: "
+        f"the primary server must allow it to update TXT and CNAME records at {', '.join(names)}"
+        + ("" if gssapi else f" (BIND: update-policy {{ {grants} }};)")
+        + ", and may allow it zone transfers (allow-transfer) so that spotme-dns generate --discover reads the zone whole",
+    )
 
 
 @dataclass(frozen=True)
