@@ -131,7 +131,7 @@ BAD_SPECS = [
     pytest.param(domain("zone: mail.acme-events.com"), X, 11, "is not inside zone", id="zone-below-domain"),
     pytest.param(domain("zone: acme/events.com"), X, 11, "character '/' not allowed", id="zone-bad-name"),
     # --- provider, TTL, zone ids, unknown keys ---
-    pytest.param(domain("provider: azure"), X, 15, "expected one of route53, cloudflare, generic, rfc2136 (got 'azure')", id="provider-unknown"),
+    pytest.param(domain("provider: azure"), X, 15, "expected one of route53, cloudflare, generic, rfc2136, google (got 'azure')", id="provider-unknown"),
     pytest.param(domain("rfc2136: {key_secret: c2VjcmV0}"), X, 15, "never write a secret in the spec: Terraform and spotme-dns read it from DNS_UPDATE_KEYSECRET", id="rfc2136-secret"),
     pytest.param(domain("rfc2136: {gssapi: {password: hunter2}}"), X, 24, "unknown key (expected one of: realm, username)", id="rfc2136-gssapi-password"),
     pytest.param(domain("rfc2136: {key_algorithm: hmac-sha255}"), X, 30, "did you mean 'hmac-sha256'?", id="rfc2136-algorithm"),
@@ -139,6 +139,9 @@ BAD_SPECS = [
     pytest.param(domain("rfc2136: {server: 'ns1.acme.com:53'}"), X, 23, "is not a host name or IP address", id="rfc2136-server-port"),
     pytest.param(domain("rfc2136: {key_name: k, gssapi: {realm: R}}"), X, 25, "a TSIG key and gssapi exclude each other", id="rfc2136-tsig-and-gssapi"),
     pytest.param(domain("rfc2136: [ns1.acme.com]"), X, 14, "expected a mapping with keys server", id="rfc2136-not-mapping"),
+    pytest.param(domain("provider: google"), 3, 5, "provider google needs google: {project: ..., managed_zone: ...}", id="google-missing"),
+    pytest.param(domain("provider: google", "google: {project: acme-prod-123, managed_zone: acme-events.com.}"), X + 1, 52, "give the zone's resource name", id="google-zone-dns-name"),
+    pytest.param(domain("google: {project: Acme, managed_zone: z}"), X, 23, "is not a Google Cloud project ID", id="google-bad-project"),
     pytest.param(domain("provider: Cloudflare"), X, 15, "did you mean 'cloudflare'?", id="provider-case"),
     pytest.param(domain("provider: route-53"), X, 15, "did you mean 'route53'?", id="provider-typo"),
     pytest.param(domain("ttl: 30"), X, 10, "expected whole seconds from 60 to 86400 (got 30)", id="ttl-too-low"),
@@ -353,7 +356,7 @@ def test_defaults_problem_is_reported_once() -> None:
     ]
     problems = problems_of(spec("version: 1", "defaults:", "  provider: aws", "domains:", *items))
     assert [str(p) for p in problems] == [
-        "<spec>:3:13: defaults.provider: expected one of route53, cloudflare, generic, rfc2136 (got 'aws')"
+        "<spec>:3:13: defaults.provider: expected one of route53, cloudflare, generic, rfc2136, google (got 'aws')"
     ]
 
 
@@ -470,6 +473,7 @@ GOOD_SPECS = {
     ),
     "rfc2136-gssapi": domain("provider: rfc2136", "rfc2136: {server: dc1.corp.example, gssapi: {realm: CORP.EXAMPLE}}"),
     "rfc2136-from-environment": domain("provider: rfc2136", "rfc2136: {gssapi: }"),
+    "google": domain("provider: google", "google: {project: acme-prod-123, managed_zone: acme-events-com}"),
     "subdomain": domain("zone: Acme-Events.com.", name="Mail.Acme-Events.com"),
     "idn": domain("zone: BÜCHER.de.", name="mail.bücher.de"),
     "full-width": domain(name="ｅｘａｍｐｌｅ。ｃｏｍ"),  # full-width letters and dot (UTS #46)

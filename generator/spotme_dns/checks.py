@@ -504,6 +504,8 @@ def _provider_of(record: DesiredRecord) -> str:
         return "cloudflare"
     if "dns_txt_record_set" in record.address or "dns_cname_record" in record.address:
         return "rfc2136"
+    if "google_dns_record_set" in record.address:
+        return "google"
     return "route53" if record.authoritative else "other"
 
 
@@ -525,6 +527,15 @@ def _exists_message(state: RecordState, clash: tuple[str, ...]) -> str:
         return (
             f"{head} Import it first: {commands} (the record id from the Cloudflare API or dashboard; "
             "`spotme-dns generate --discover` finds it with CLOUDFLARE_API_TOKEN set)"
+        )
+    if provider == "google":
+        commands = "; ".join(
+            f"terraform import '{a}' projects/<project>/managedZones/<zone>/rrsets/{state.name}./{state.type}" for a in addresses
+        )
+        return (
+            f"the plan creates {state.name} {state.type}, which already exists live ({values}) outside Terraform: "
+            "google_dns_record_set overwrites an existing set without a word. Import it first: "
+            f"{commands} (`spotme-dns generate --discover` writes these)"
         )
     if provider == "rfc2136":
         commands = "; ".join(f"terraform import '{a}' {state.name}." for a in addresses)

@@ -6,6 +6,8 @@ Where the existing records are read, per provider:
   else live DNS. The zone is found by name unless the spec gives `zone_id`.
 - cloudflare: the Cloudflare API when `CLOUDFLARE_API_TOKEN` is set (record ids, needed for
   imports), else live DNS.
+- google: the Cloud DNS API when `GOOGLE_OAUTH_ACCESS_TOKEN` is set (the managed zone's DNS
+  name checked against the spec), else live DNS.
 - generic: live DNS.
 - rfc2136: the whole zone by AXFR from the update server, signed with the provider's TSIG key
   (DNS_UPDATE_SERVER/PORT/KEYNAME/KEYALGORITHM/KEYSECRET, or the spec's `rfc2136:`), when the
@@ -37,6 +39,7 @@ from .cloudflare_api import CloudflareApi
 from .dns_live import DnsLookupError, LiveAnswer, LiveDns, Outcome, Server, parse_server, zone_transfer
 from .errors import InputError, Problem
 from .existing import ExistingDomain, ExistingRecord, ExistingValue, Source
+from .google_api import GoogleDnsApi
 from .merge import Action, Decision, MergeResult, merge, refuse_spf_lookups, refuse_spf_permerror
 from .model import name_order
 from .records import MANDRILL_DKIM, spf_value
@@ -97,11 +100,14 @@ async def discover_and_merge(
     cloudflare = None
     if any(s.provider is Provider.CLOUDFLARE for s in specs):
         cloudflare = CloudflareApi.from_environment(options.environ)
+    google = GoogleDnsApi.from_environment(options.environ) if any(s.provider is Provider.GOOGLE for s in specs) else None
     try:
         route53 = await asyncio.to_thread(aws.route53_client) if use_aws else None
 
         async def read(spec: DomainSpec) -> ExistingDomain:
-            found = await discover_domain(spec, live=live, route53=route53, cloudflare=cloudflare, environ=options.environ)
+            found = await discover_domain(
+                spec, live=live, route53=route53, cloudflare=cloudflare, environ=options.environ, google=google
+            )
             if on_done is not None:
                 on_done(found)
             return found
@@ -112,6 +118,8 @@ async def discover_and_merge(
     finally:
         if cloudflare is not None:
             cloudflare.close()
+        if google is not None:
+            google.close()
 
 
 async def discover_domain(
@@ -121,6 +129,7 @@ async def discover_domain(
     route53: object | None = None,
     cloudflare: CloudflareApi | None = None,
     environ: Mapping[str, str] | None = None,
+    google: GoogleDnsApi | None = None,
 ) -> ExistingDomain:
     """What exists at the domain's owner names, from the provider's API when available."""
     names = owner_names(spec)
@@ -133,6 +142,8 @@ async def discover_domain(
         found = await asyncio.to_thread(_read_route53, spec, names, route53)
     elif spec.provider is Provider.CLOUDFLARE and cloudflare is not None:
         found = await asyncio.to_thread(_read_cloudflare, spec, names, cloudflare)
+    elif spec.provider is Provider.GOOGLE and google is not None:
+        found = await asyncio.to_thread(_read_google, spec, names, google)
     else:
         records, problem, wildcards = await _read_live(spec, names, live)
         if problem:
@@ -211,6 +222,20 @@ def _read_cloudflare(spec: DomainSpec, names: tuple[str, ...], api: CloudflareAp
         for (name, rtype), values in grouped.items()
     )
     return ExistingDomain(spec.domain, spec.zone, Source.CLOUDFLARE, _sorted(records), zone_id, tuple(notes))
+
+
+def _read_google(spec: DomainSpec, names: tuple[str, ...], api: GoogleDnsApi) -> ExistingDomain:
+    project, zone_name = spec.google.project, spec.google.managed_zone
+    zone = api.managed_zone(project, zone_name)
+    if zone.dns_name != spec.zone:
+        raise DiscoverError(spec, f"Cloud DNS managed zone {zone_name} of project {project} is {zone.dns_name}, not {spec.zone} (check google.managed_zone)")
+    notes = [f"managed zone {zone_name} is private: only its networks see these records"] if zone.private else []
+    records = tuple(
+        ExistingRecord(s.name, s.type, tuple(ExistingValue(v) for v in s.values), s.ttl)
+        for name in names
+        for s in api.record_sets(project, zone_name, name)
+    )
+    return ExistingDomain(spec.domain, spec.zone, Source.GOOGLE, _sorted(records), spec.zone_id, tuple(notes))
 
 
 def _read_transfer(

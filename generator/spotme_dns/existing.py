@@ -19,6 +19,7 @@ class Source(str, Enum):
     ROUTE53 = "Route53 API"
     CLOUDFLARE = "Cloudflare API"
     ZONE_TRANSFER = "zone transfer (AXFR)"
+    GOOGLE = "Cloud DNS API"
 
     def __str__(self) -> str:
         return self.value

@@ -35,6 +35,7 @@ class Provider(str, Enum):
     CLOUDFLARE = "cloudflare"
     GENERIC = "generic"
     RFC2136 = "rfc2136"
+    GOOGLE = "google"
 
     def __str__(self) -> str:
         return self.value
@@ -43,7 +44,7 @@ class Provider(str, Enum):
     def record_sets(self) -> bool:
         """One resource owns every value of a name and type, so the customer's other TXT values
         must be written into it or they are deleted (Route 53; `dns_txt_record_set` of RFC 2136)."""
-        return self in (Provider.ROUTE53, Provider.RFC2136)
+        return self in (Provider.ROUTE53, Provider.RFC2136, Provider.GOOGLE)
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,16 @@ class Rfc2136Spec:
 
 
 @dataclass(frozen=True)
+class GoogleSpec:
+    """Where the records go in Google Cloud DNS (`provider: google`)."""
+
+    project: str = ""
+    """The project ID."""
+    managed_zone: str = ""
+    """The managed zone's resource NAME (`prod-zone`), not its DNS name."""
+
+
+@dataclass(frozen=True)
 class DomainSpec:
     """One sending domain, checked and normalised."""
 
@@ -146,6 +157,7 @@ class DomainSpec:
     cloudflare_version: int = 5
     location: Location = field(default=Location("<spec>"), compare=False)
     rfc2136: Rfc2136Spec = Rfc2136Spec()
+    google: GoogleSpec = GoogleSpec()
 
 
 @dataclass(frozen=True)
@@ -164,7 +176,7 @@ class Spec:
 TOP_KEYS = ("version", "defaults", "domains", "backend")
 DOMAIN_KEYS = (
     "domain", "zone", "provider", "zone_id", "ttl", "ses", "mandrill", "spf", "dmarc",
-    "keep_txt", "cloudflare", "rfc2136",
+    "keep_txt", "cloudflare", "rfc2136", "google",
 )
 DEFAULTABLE = tuple(k for k in DOMAIN_KEYS if k not in ("domain", "zone", "zone_id"))
 SES_KEYS = ("dkim_tokens", "signing_zone")
@@ -174,6 +186,7 @@ DMARC_KEYS = ("manage", "policy",) + tuple(t for t in dmarc.KNOWN_TAGS if t not 
 CLOUDFLARE_KEYS = ("version",)
 RFC2136_KEYS = ("server", "port", "key_name", "key_algorithm", "transport", "gssapi")
 GSSAPI_KEYS = ("realm", "username")
+GOOGLE_KEYS = ("project", "managed_zone")
 
 
 class _Collector:
@@ -412,6 +425,7 @@ def _check_domain(c: _Collector, item: YNode, defaults: dict[str, YNode], where:
                 cloudflare_version = int(v.value)  # 5.0 is 5
 
     rfc2136 = _check_rfc2136(c, d["rfc2136"], f"{where}.rfc2136") if "rfc2136" in d else Rfc2136Spec()
+    google = _check_google(c, d.get("google"), item, f"{where}.google", provider)
 
     zone_id = None
     if "zone_id" in d:
@@ -432,6 +446,7 @@ def _check_domain(c: _Collector, item: YNode, defaults: dict[str, YNode], where:
         domain=domain, zone=zone, provider=provider, ses=ses, mandrill=mandrill,
         spf=spf_spec or SpfSpec(), dmarc=dmarc_spec or DmarcSpec(), ttl=ttl, zone_id=zone_id,
         keep_txt=keep_txt, cloudflare_version=cloudflare_version, location=item.loc, rfc2136=rfc2136,
+        google=google,
     )
 
 
@@ -500,6 +515,41 @@ def _check_rfc2136(c: _Collector, node: YNode, where: str) -> Rfc2136Spec:
             if key in items:
                 c.add(items[key], f"{where}.{key}", "a TSIG key and gssapi exclude each other (the provider refuses both)", "bad-value")
     return Rfc2136Spec(**out)  # type: ignore[arg-type]
+
+
+#: Google Cloud project IDs: 6-30 lower-case letters, digits and hyphens, starting with a letter
+#: (Resource Manager docs, "Creating and managing projects"); managed zone names: RFC 1035
+#: labels of at most 63 characters (Cloud DNS API, ManagedZone.name).
+_GOOGLE_PROJECT = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
+_GOOGLE_ZONE = re.compile(r"^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def _check_google(c: _Collector, node: YNode | None, item: YNode, where: str, provider: Provider) -> GoogleSpec:
+    """`google: {project, managed_zone}`: both required for `provider: google`."""
+    if node is None:
+        if provider is Provider.GOOGLE:
+            c.add(item, where, "missing: provider google needs google: {project: ..., managed_zone: ...} "
+                  "(the managed zone's resource name, not its DNS name)", "missing-key")
+        return GoogleSpec()
+    found = _mapping(c, node, where, GOOGLE_KEYS)
+    if found is None:
+        return GoogleSpec()
+    out = {}
+    for key, pattern, what in (
+        ("project", _GOOGLE_PROJECT, "a Google Cloud project ID (6-30 lower-case letters, digits, hyphens)"),
+        ("managed_zone", _GOOGLE_ZONE, "a Cloud DNS managed zone name (like prod-zone: lower-case letters, digits, hyphens)"),
+    ):
+        if key not in found:
+            if provider is Provider.GOOGLE:
+                c.add(node, f"{where}.{key}", f"missing: {what}", "missing-key")
+            continue
+        text = _string(c, found[key], f"{where}.{key}", what)
+        if text is not None and not pattern.match(text):
+            hint = " (that is its DNS name; give the zone's resource name)" if key == "managed_zone" and "." in text else ""
+            c.add(found[key], f"{where}.{key}", f"{text!r} is not {what}{hint}", "bad-value")
+        elif text is not None:
+            out[key] = text
+    return GoogleSpec(**out)
 
 
 def _suggest(value: object, choices: tuple[str, ...]) -> str:

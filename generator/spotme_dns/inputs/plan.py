@@ -7,7 +7,8 @@ after apply (`after_unknown`) stay unknown: never guessed.
 
 Resource types: `aws_route53_record` (one record set per resource), `cloudflare_record` (v4)
 and `cloudflare_dns_record` (v5) (one value per resource), `dns_txt_record_set` and
-`dns_cname_record` (hashicorp/dns, RFC 2136: `name` relative to `zone`), and the generic
+`dns_cname_record` (hashicorp/dns, RFC 2136: `name` relative to `zone`), `google_dns_record_set`
+(one record set per resource; TXT `rrdatas` quoted character-strings), and the generic
 module's `records` output (a list of `{name, type, ttl, values}`).
 
 Zones: a record's zone is the `aws_route53_zone` / `cloudflare_zone` (data source or managed)
@@ -40,9 +41,10 @@ SUPPORTED_MAJORS = (0, 1)
 ROUTE53 = "aws_route53_record"
 CLOUDFLARE_V4 = "cloudflare_record"
 CLOUDFLARE_V5 = "cloudflare_dns_record"
-RECORD_RESOURCES = (ROUTE53, CLOUDFLARE_V4, CLOUDFLARE_V5, *RFC2136_RESOURCES)
+GOOGLE = "google_dns_record_set"
+RECORD_RESOURCES = (ROUTE53, CLOUDFLARE_V4, CLOUDFLARE_V5, *RFC2136_RESOURCES, GOOGLE)
 #: Resources that own every value of their name and type (values not listed are deleted).
-RECORD_SET_RESOURCES = (ROUTE53, RFC2136_TXT)
+RECORD_SET_RESOURCES = (ROUTE53, RFC2136_TXT, GOOGLE)
 ZONE_TYPES = ("aws_route53_zone", "cloudflare_zone")
 
 _ACTIONS = {
@@ -581,7 +583,16 @@ def _read_record(kind: str, values: dict[str, Any], unknown: Any) -> _Read | Non
     proxied = values.get("proxied") if isinstance(values.get("proxied"), bool) and not _unknown(unknown, "proxied") else None
     record_values: tuple[str, ...] | None
     strings: tuple[tuple[str, ...], ...] = ()
-    if kind == ROUTE53:
+    if kind == GOOGLE:
+        if values.get("routing_policy"):
+            return None  # a routing policy's answers depend on the asker: not one of our records
+        if _unknown(unknown, "rrdatas"):
+            record_values = None
+        elif isinstance(values.get("rrdatas"), list):
+            record_values = tuple(logical_value(rdtype or "", str(v), txt_style="quoted") for v in values["rrdatas"])
+        else:
+            return None
+    elif kind == ROUTE53:
         if values.get("alias"):
             return None  # an alias points at an AWS resource: not one of our records
         if _unknown(unknown, "records"):

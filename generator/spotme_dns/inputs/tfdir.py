@@ -52,7 +52,8 @@ from .values import logical_value, route53_strings
 ROUTE53 = "aws_route53_record"
 CLOUDFLARE_V4 = "cloudflare_record"
 CLOUDFLARE_V5 = "cloudflare_dns_record"
-RECORD_RESOURCES = (ROUTE53, CLOUDFLARE_V4, CLOUDFLARE_V5, *rfc2136.RESOURCES)
+GOOGLE = "google_dns_record_set"
+RECORD_RESOURCES = (ROUTE53, CLOUDFLARE_V4, CLOUDFLARE_V5, *rfc2136.RESOURCES, GOOGLE)
 ZONE_TYPES = ("aws_route53_zone", "cloudflare_zone")
 
 #: Our own modules, recognised by the directory they live in.
@@ -400,7 +401,7 @@ class _TfReader:
                     address=address,
                     ttl=int(ttl) if isinstance(ttl, (int, float)) and not isinstance(ttl, bool) else None,
                     proxied=proxied if isinstance(proxied, bool) else None,
-                    authoritative=block.kind == ROUTE53,
+                    authoritative=block.kind in (ROUTE53, GOOGLE),
                     strings=strings,
                 )
             )
@@ -436,6 +437,13 @@ class _TfReader:
     def _values(self, block: _Block, scope: _InstanceScope, rdtype: str) -> tuple[str, ...] | None | bool:
         """The logical values; None when unknown; False when it is not a plain record."""
         body = block.body
+        if block.kind == GOOGLE:
+            if "routing_policy" in body:
+                return False
+            rrdatas = evaluate(body.get("rrdatas"), scope)
+            if not isinstance(rrdatas, list) or contains_unknown(rrdatas):
+                return None if "rrdatas" in body else False
+            return tuple(logical_value(rdtype, _text(v), txt_style="quoted") for v in rrdatas)
         if block.kind == ROUTE53:
             if "alias" in body:
                 return False

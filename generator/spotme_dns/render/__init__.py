@@ -17,6 +17,7 @@ from ..spec import DomainSpec, Provider
 from .cloudflare import CloudflareRenderer
 from .common import DomainContext, DomainFiles, ProviderRequirement
 from .generic import GenericRenderer
+from .google import GoogleRenderer
 from .module import ModuleRenderer
 from .rfc2136 import Rfc2136Renderer
 from .route53 import Route53Renderer
@@ -44,6 +45,7 @@ PLAIN_RENDERERS: dict[Provider, Renderer] = {
     Provider.CLOUDFLARE: CloudflareRenderer(),
     Provider.GENERIC: GenericRenderer(),
     Provider.RFC2136: Rfc2136Renderer(),
+    Provider.GOOGLE: GoogleRenderer(),
 }
 
 #: `--style module`: calls of the hand-written modules under terraform/modules/.

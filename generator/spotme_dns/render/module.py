@@ -52,6 +52,9 @@ class ModuleRenderer:
         def refuse(message: str) -> None:
             out.append(Problem(loc, f"{domain.domain}: --style module: {message}; use --style plain", "module-style-unsupported"))
 
+        if domain.provider not in MODULE_NAMES:
+            refuse(f"terraform/modules has no module for provider {domain.provider} yet")
+            return out
         if domain.provider is Provider.CLOUDFLARE and domain.cloudflare_version != 5:
             refuse("terraform/modules/cloudflare uses Cloudflare provider v5 (cloudflare_dns_record), the spec asks for v4")
         if not domain.dmarc.manage:

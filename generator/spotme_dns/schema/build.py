@@ -102,11 +102,12 @@ defs = {
     "reportUris": uri_list,
     "provider": {
         "type": "string",
-        "enum": ["route53", "cloudflare", "generic", "rfc2136"],
+        "enum": ["route53", "cloudflare", "generic", "rfc2136", "google"],
         "description": "Where the records are written: route53 (aws_route53_record), cloudflare "
                        "(cloudflare_dns_record, or cloudflare_record with provider v4), generic (a "
                        "provider-free Terraform output, a zone-file snippet and a table for any DNS host), or "
-                       "rfc2136 (hashicorp/dns: dynamic updates to BIND or Active Directory DNS).",
+                       "rfc2136 (hashicorp/dns: dynamic updates to BIND or Active Directory DNS), or google "
+                       "(google_dns_record_set in Google Cloud DNS).",
         "default": "route53",
     },
     "ttl": {
@@ -267,6 +268,19 @@ defs["rfc2136"] = {
     "not": {"required": ["gssapi"], "anyOf": [{"required": ["key_name"]}, {"required": ["key_algorithm"]}]},
 }
 
+defs["google"] = {
+    "type": "object",
+    "description": "provider google (hashicorp/google, Cloud DNS): both keys are required for it. Credentials "
+                   "never go here (Application Default Credentials, GOOGLE_OAUTH_ACCESS_TOKEN).",
+    "additionalProperties": False,
+    "properties": {
+        "project": {"type": "string", "pattern": "^[a-z][a-z0-9-]{4,28}[a-z0-9]$",
+                    "description": "The Google Cloud project ID."},
+        "managed_zone": {"type": "string", "pattern": "^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$",
+                         "description": "The managed zone's resource name (like prod-zone), not its DNS name."},
+    },
+}
+
 per_domain_props = {
     "provider": ref("provider"),
     "ttl": ref("ttl"),
@@ -277,12 +291,13 @@ per_domain_props = {
     "keep_txt": ref("keepTxt"),
     "cloudflare": ref("cloudflare"),
     "rfc2136": ref("rfc2136"),
+    "google": ref("google"),
 }
 
 defs["defaults"] = {
     "type": ["object", "null"],
     "description": "Keys applied to every domain unless the domain sets them; nested mappings (ses, mandrill, "
-                   "spf, dmarc, cloudflare, rfc2136) merge one level deep. domain, zone and zone_id are per domain only.",
+                   "spf, dmarc, cloudflare, rfc2136, google) merge one level deep. domain, zone and zone_id are per domain only.",
     "additionalProperties": False,
     "properties": per_domain_props,
 }
