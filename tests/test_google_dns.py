@@ -24,6 +24,7 @@ from tests.google_stub import google_fixture, google_server_fixture  # noqa: F40
 from tests.support.bind import zone_text
 from tests.support.terraform import find_terraform
 from tests.test_rfc2136 import (
+    CUSTOMER_ZONE,
     DMARC,
     DOMAIN,
     GOOGLE,
@@ -32,7 +33,6 @@ from tests.test_rfc2136 import (
     THE_REST_OF_THE_INTERNET,
     TOKENS,
     VERIFY,
-    CUSTOMER_ZONE,
     args_of,
     hcl_string,
 )

@@ -102,6 +102,9 @@ class DmarcSpec:
         return dmarc.build_dmarc(self.policy, self.tags)
 
 
+#: Providers `init` writes a complete spec for (google needs its project and zone written in by hand).
+INIT_PROVIDERS = ("route53", "cloudflare", "generic", "rfc2136")
+
 #: TSIG HMAC algorithms the hashicorp/dns provider takes (its docs/index.md, `update.key_algorithm`).
 RFC2136_KEY_ALGORITHMS = ("hmac-md5", "hmac-sha1", "hmac-sha256", "hmac-sha512")
 RFC2136_TRANSPORTS = ("udp", "udp4", "udp6", "tcp", "tcp4", "tcp6")
