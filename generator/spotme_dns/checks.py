@@ -506,6 +506,8 @@ def _provider_of(record: DesiredRecord) -> str:
         return "rfc2136"
     if "google_dns_record_set" in record.address:
         return "google"
+    if "azurerm_dns_txt_record" in record.address or "azurerm_dns_cname_record" in record.address:
+        return "azure"
     return "route53" if record.authoritative else "other"
 
 
@@ -528,6 +530,12 @@ def _exists_message(state: RecordState, clash: tuple[str, ...]) -> str:
             f"{head} Import it first: {commands} (the record id from the Cloudflare API or dashboard; "
             "`spotme-dns generate --discover` finds it with CLOUDFLARE_API_TOKEN set)"
         )
+    if provider == "azure":
+        commands = "; ".join(
+            f"terraform import '{a}' /subscriptions/<sub>/resourceGroups/<group>/providers/Microsoft.Network/dnsZones/<zone>/{state.type}/<name>"
+            for a in addresses
+        )
+        return f"{head} Import it first: {commands} (`spotme-dns generate --discover` writes these)"
     if provider == "google":
         commands = "; ".join(
             f"terraform import '{a}' projects/<project>/managedZones/<zone>/rrsets/{state.name}./{state.type}" for a in addresses

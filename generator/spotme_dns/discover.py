@@ -8,6 +8,8 @@ Where the existing records are read, per provider:
   imports), else live DNS.
 - google: the Cloud DNS API when `GOOGLE_OAUTH_ACCESS_TOKEN` is set (the managed zone's DNS
   name checked against the spec), else live DNS.
+- azure: the Azure DNS API when `AZURE_ACCESS_TOKEN` is set, else live DNS; either way the
+  subscription (spec or ARM_SUBSCRIPTION_ID) is needed for the imports' resource ids.
 - generic: live DNS.
 - rfc2136: the whole zone by AXFR from the update server, signed with the provider's TSIG key
   (DNS_UPDATE_SERVER/PORT/KEYNAME/KEYALGORITHM/KEYSECRET, or the spec's `rfc2136:`), when the
@@ -35,6 +37,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from . import aws, rfc2136, spf
+from .azure_api import SUBSCRIPTION_VARIABLE, AzureDnsApi
 from .cloudflare_api import CloudflareApi
 from .dns_live import DnsLookupError, LiveAnswer, LiveDns, Outcome, Server, parse_server, zone_transfer
 from .errors import InputError, Problem
@@ -100,13 +103,15 @@ async def discover_and_merge(
     cloudflare = None
     if any(s.provider is Provider.CLOUDFLARE for s in specs):
         cloudflare = CloudflareApi.from_environment(options.environ)
+    specs = [_with_subscription(s, options.environ) for s in specs]
     google = GoogleDnsApi.from_environment(options.environ) if any(s.provider is Provider.GOOGLE for s in specs) else None
+    azure = AzureDnsApi.from_environment(options.environ) if any(s.provider is Provider.AZURE for s in specs) else None
     try:
         route53 = await asyncio.to_thread(aws.route53_client) if use_aws else None
 
         async def read(spec: DomainSpec) -> ExistingDomain:
             found = await discover_domain(
-                spec, live=live, route53=route53, cloudflare=cloudflare, environ=options.environ, google=google
+                spec, live=live, route53=route53, cloudflare=cloudflare, environ=options.environ, google=google, azure=azure
             )
             if on_done is not None:
                 on_done(found)
@@ -120,6 +125,8 @@ async def discover_and_merge(
             cloudflare.close()
         if google is not None:
             google.close()
+        if azure is not None:
+            azure.close()
 
 
 async def discover_domain(
@@ -130,6 +137,7 @@ async def discover_domain(
     cloudflare: CloudflareApi | None = None,
     environ: Mapping[str, str] | None = None,
     google: GoogleDnsApi | None = None,
+    azure: AzureDnsApi | None = None,
 ) -> ExistingDomain:
     """What exists at the domain's owner names, from the provider's API when available."""
     names = owner_names(spec)
@@ -142,6 +150,8 @@ async def discover_domain(
         found = await asyncio.to_thread(_read_route53, spec, names, route53)
     elif spec.provider is Provider.CLOUDFLARE and cloudflare is not None:
         found = await asyncio.to_thread(_read_cloudflare, spec, names, cloudflare)
+    elif spec.provider is Provider.AZURE and azure is not None:
+        found = await asyncio.to_thread(_read_azure, spec, names, azure)
     elif spec.provider is Provider.GOOGLE and google is not None:
         found = await asyncio.to_thread(_read_google, spec, names, google)
     else:
@@ -222,6 +232,27 @@ def _read_cloudflare(spec: DomainSpec, names: tuple[str, ...], api: CloudflareAp
         for (name, rtype), values in grouped.items()
     )
     return ExistingDomain(spec.domain, spec.zone, Source.CLOUDFLARE, _sorted(records), zone_id, tuple(notes))
+
+
+def _with_subscription(spec: DomainSpec, environ: Mapping[str, str] | None) -> DomainSpec:
+    """Azure: the spec's subscription, else ARM_SUBSCRIPTION_ID's; without either, bad input (the
+    API path and the imports' resource ids need it)."""
+    if spec.provider is not Provider.AZURE or spec.azure.subscription_id:
+        return spec
+    subscription = (os.environ if environ is None else environ).get(SUBSCRIPTION_VARIABLE, "").strip().lower()
+    if not subscription:
+        raise DiscoverError(spec, f"provider azure: the subscription is unknown: set azure.subscription_id in the spec or {SUBSCRIPTION_VARIABLE}")
+    return replace(spec, azure=replace(spec.azure, subscription_id=subscription, subscription_from_environment=True))
+
+
+def _read_azure(spec: DomainSpec, names: tuple[str, ...], api: AzureDnsApi) -> ExistingDomain:
+    subscription, group = spec.azure.subscription_id or "", spec.azure.resource_group
+    api.check_zone(subscription, group, spec.zone)
+    found = [api.record_set(subscription, group, spec.zone, name, rtype) for name in names for rtype in _LIVE_TYPES]
+    records = tuple(
+        ExistingRecord(r.name, r.type, tuple(ExistingValue(v) for v in r.values), r.ttl) for r in found if r is not None
+    )
+    return ExistingDomain(spec.domain, spec.zone, Source.AZURE, _sorted(records), spec.zone_id, ())
 
 
 def _read_google(spec: DomainSpec, names: tuple[str, ...], api: GoogleDnsApi) -> ExistingDomain:

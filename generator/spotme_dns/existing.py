@@ -20,6 +20,7 @@ class Source(str, Enum):
     CLOUDFLARE = "Cloudflare API"
     ZONE_TRANSFER = "zone transfer (AXFR)"
     GOOGLE = "Cloud DNS API"
+    AZURE = "Azure DNS API"
 
     def __str__(self) -> str:
         return self.value

@@ -330,6 +330,7 @@ _CREDENTIALS = {
     "aws": "aws: AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (AWS_ENDPOINT_URL for a test endpoint)",
     "cloudflare": "cloudflare: CLOUDFLARE_API_TOKEN",
     "dns": rfc2136.CREDENTIALS,
+    "azurerm": "azurerm: ARM_SUBSCRIPTION_ID, ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET, or the Azure CLI login",
     "google": "google: GOOGLE_APPLICATION_CREDENTIALS or gcloud's Application Default Credentials, or GOOGLE_OAUTH_ACCESS_TOKEN",
 }
 

@@ -4,7 +4,8 @@ For every existing record set the generated Terraform takes over, an import:
 - Route53: id `ZONEID_NAME_TYPE` (provider docs, aws_route53_record "Import");
 - Cloudflare: id `zone_id/record_id` (the record id read through the Cloudflare API);
 - RFC 2136 (hashicorp/dns): id the record's FQDN with its trailing dot (provider docs, "Import");
-- Google Cloud DNS: id `projects/{p}/managedZones/{zone}/rrsets/{name}./{type}` (provider docs).
+- Google Cloud DNS: id `projects/{p}/managedZones/{zone}/rrsets/{name}./{type}` (provider docs);
+- Azure DNS: the record set's resource id, `/subscriptions/.../dnsZones/{zone}/{TYPE}/{name}`.
 `--import-style blocks` (the default) writes `DIR/imports.tf` with `import` blocks (Terraform
 >= 1.5; they live in the root module and name the resources inside the domain modules);
 `--import-style script` writes `DIR/import.sh` with `terraform import` commands for older
@@ -29,7 +30,7 @@ from . import hcl
 from .generate import MANIFEST, OutputTree, Style
 from .merge import MergeResult
 from .model import DomainRecords, Record
-from .render import google
+from .render import azure, google
 from .render.cloudflare import RESOURCE_TYPES
 from .render.common import record_set_label, value_label
 from .render.module import CALL_LABEL
@@ -76,6 +77,8 @@ def route53_import_id(zone_id: str, record: Record) -> str:
 
 def _address(module_name: str, style: Style, provider: Provider, version: int, record: Record, domain: str, value_text: str | None) -> str:
     base = f"module.{module_name}"
+    if provider is Provider.AZURE:
+        return f"{base}.{azure.resource_type(record)}.{record_set_label(record, domain)}"
     if provider is Provider.GOOGLE:
         return f"{base}.{google.RESOURCE}.{record_set_label(record, domain)}"
     if provider is Provider.RFC2136:
@@ -109,6 +112,9 @@ def plan_imports(result: MergeResult, records: DomainRecords, *, module_name: st
             if not result.zone_id:
                 continue
             out.append(Import(address, route53_import_id(result.zone_id, record), f"{record.name} {record.type.value}"))
+        elif spec.provider is Provider.AZURE and spec.azure.subscription_id:
+            import_id = azure.import_id(spec.azure.subscription_id, spec.azure.resource_group, records.zone, record)
+            out.append(Import(address, import_id, f"{record.name} {record.type.value}"))
         elif spec.provider is Provider.GOOGLE:
             import_id = google.import_id(spec.google.project, spec.google.managed_zone, record)
             out.append(Import(address, import_id, f"{record.name} {record.type.value}"))

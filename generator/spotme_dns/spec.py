@@ -36,6 +36,7 @@ class Provider(str, Enum):
     GENERIC = "generic"
     RFC2136 = "rfc2136"
     GOOGLE = "google"
+    AZURE = "azure"
 
     def __str__(self) -> str:
         return self.value
@@ -44,7 +45,7 @@ class Provider(str, Enum):
     def record_sets(self) -> bool:
         """One resource owns every value of a name and type, so the customer's other TXT values
         must be written into it or they are deleted (Route 53; `dns_txt_record_set` of RFC 2136)."""
-        return self in (Provider.ROUTE53, Provider.RFC2136, Provider.GOOGLE)
+        return self in (Provider.ROUTE53, Provider.RFC2136, Provider.GOOGLE, Provider.AZURE)
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,17 @@ class GoogleSpec:
 
 
 @dataclass(frozen=True)
+class AzureSpec:
+    """Where the records go in Azure DNS (`provider: azure`)."""
+
+    resource_group: str = ""
+    subscription_id: str | None = None
+    """Else ARM_SUBSCRIPTION_ID, as the azurerm provider reads it."""
+    subscription_from_environment: bool = field(default=False, compare=False)
+    """`subscription_id` was read from ARM_SUBSCRIPTION_ID by discovery (for imports), not written in the spec."""
+
+
+@dataclass(frozen=True)
 class DomainSpec:
     """One sending domain, checked and normalised."""
 
@@ -161,6 +173,7 @@ class DomainSpec:
     location: Location = field(default=Location("<spec>"), compare=False)
     rfc2136: Rfc2136Spec = Rfc2136Spec()
     google: GoogleSpec = GoogleSpec()
+    azure: AzureSpec = AzureSpec()
 
 
 @dataclass(frozen=True)
@@ -179,7 +192,7 @@ class Spec:
 TOP_KEYS = ("version", "defaults", "domains", "backend")
 DOMAIN_KEYS = (
     "domain", "zone", "provider", "zone_id", "ttl", "ses", "mandrill", "spf", "dmarc",
-    "keep_txt", "cloudflare", "rfc2136", "google",
+    "keep_txt", "cloudflare", "rfc2136", "google", "azure",
 )
 DEFAULTABLE = tuple(k for k in DOMAIN_KEYS if k not in ("domain", "zone", "zone_id"))
 SES_KEYS = ("dkim_tokens", "signing_zone")
@@ -190,6 +203,7 @@ CLOUDFLARE_KEYS = ("version",)
 RFC2136_KEYS = ("server", "port", "key_name", "key_algorithm", "transport", "gssapi")
 GSSAPI_KEYS = ("realm", "username")
 GOOGLE_KEYS = ("project", "managed_zone")
+AZURE_KEYS = ("resource_group", "subscription_id")
 
 
 class _Collector:
@@ -429,6 +443,7 @@ def _check_domain(c: _Collector, item: YNode, defaults: dict[str, YNode], where:
 
     rfc2136 = _check_rfc2136(c, d["rfc2136"], f"{where}.rfc2136") if "rfc2136" in d else Rfc2136Spec()
     google = _check_google(c, d.get("google"), item, f"{where}.google", provider)
+    azure = _check_azure(c, d.get("azure"), item, f"{where}.azure", provider)
 
     zone_id = None
     if "zone_id" in d:
@@ -449,7 +464,7 @@ def _check_domain(c: _Collector, item: YNode, defaults: dict[str, YNode], where:
         domain=domain, zone=zone, provider=provider, ses=ses, mandrill=mandrill,
         spf=spf_spec or SpfSpec(), dmarc=dmarc_spec or DmarcSpec(), ttl=ttl, zone_id=zone_id,
         keep_txt=keep_txt, cloudflare_version=cloudflare_version, location=item.loc, rfc2136=rfc2136,
-        google=google,
+        google=google, azure=azure,
     )
 
 
@@ -553,6 +568,40 @@ def _check_google(c: _Collector, node: YNode | None, item: YNode, where: str, pr
         elif text is not None:
             out[key] = text
     return GoogleSpec(**out)
+
+
+#: Azure resource group names: 1-90 letters, digits, `_`, `-`, `.`, `(`, `)`, not ending in `.`
+#: (Azure docs, "Naming rules and restrictions for Azure resources"); subscription ids are GUIDs.
+_AZURE_GROUP = re.compile(r"^[-\w.()]{0,89}[-\w()]$")
+_AZURE_SUBSCRIPTION = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def _check_azure(c: _Collector, node: YNode | None, item: YNode, where: str, provider: Provider) -> AzureSpec:
+    """`azure: {resource_group, subscription_id}`: the resource group is required for `provider: azure`."""
+    if node is None:
+        if provider is Provider.AZURE:
+            c.add(item, where, "missing: provider azure needs azure: {resource_group: ...} (and the subscription_id, "
+                  "or ARM_SUBSCRIPTION_ID)", "missing-key")
+        return AzureSpec()
+    found = _mapping(c, node, where, AZURE_KEYS)
+    if found is None:
+        return AzureSpec()
+    group = None
+    if "resource_group" in found:
+        group = _string(c, found["resource_group"], f"{where}.resource_group", "an Azure resource group name")
+        if group is not None and not (_AZURE_GROUP.match(group) and group.isascii()):
+            c.add(found["resource_group"], f"{where}.resource_group", f"{group!r} is not an Azure resource group name "
+                  "(1-90 letters, digits, '_', '-', '.', '(', ')', not ending in '.')", "bad-value")
+            group = None
+    elif provider is Provider.AZURE:
+        c.add(node, f"{where}.resource_group", "missing: the resource group of the DNS zone", "missing-key")
+    subscription = None
+    if "subscription_id" in found:
+        subscription = _string(c, found["subscription_id"], f"{where}.subscription_id", "an Azure subscription id")
+        if subscription is not None and not _AZURE_SUBSCRIPTION.match(subscription):
+            c.add(found["subscription_id"], f"{where}.subscription_id", f"{subscription!r} is not an Azure subscription id (a GUID)", "bad-value")
+            subscription = None
+    return AzureSpec(group or "", subscription.lower() if subscription else None)
 
 
 def _suggest(value: object, choices: tuple[str, ...]) -> str:

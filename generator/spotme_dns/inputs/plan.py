@@ -8,7 +8,9 @@ after apply (`after_unknown`) stay unknown: never guessed.
 Resource types: `aws_route53_record` (one record set per resource), `cloudflare_record` (v4)
 and `cloudflare_dns_record` (v5) (one value per resource), `dns_txt_record_set` and
 `dns_cname_record` (hashicorp/dns, RFC 2136: `name` relative to `zone`), `google_dns_record_set`
-(one record set per resource; TXT `rrdatas` quoted character-strings), and the generic
+(one record set per resource; TXT `rrdatas` quoted character-strings), `azurerm_dns_txt_record`
+(`record { value }` blocks, plain text) and `azurerm_dns_cname_record` (`name` relative to
+`zone_name`, `@` the apex), and the generic
 module's `records` output (a list of `{name, type, ttl, values}`).
 
 Zones: a record's zone is the `aws_route53_zone` / `cloudflare_zone` (data source or managed)
@@ -42,9 +44,10 @@ ROUTE53 = "aws_route53_record"
 CLOUDFLARE_V4 = "cloudflare_record"
 CLOUDFLARE_V5 = "cloudflare_dns_record"
 GOOGLE = "google_dns_record_set"
-RECORD_RESOURCES = (ROUTE53, CLOUDFLARE_V4, CLOUDFLARE_V5, *RFC2136_RESOURCES, GOOGLE)
+AZURE = {"azurerm_dns_txt_record": "TXT", "azurerm_dns_cname_record": "CNAME"}
+RECORD_RESOURCES = (ROUTE53, CLOUDFLARE_V4, CLOUDFLARE_V5, *RFC2136_RESOURCES, GOOGLE, *AZURE)
 #: Resources that own every value of their name and type (values not listed are deleted).
-RECORD_SET_RESOURCES = (ROUTE53, RFC2136_TXT, GOOGLE)
+RECORD_SET_RESOURCES = (ROUTE53, RFC2136_TXT, GOOGLE, *AZURE)
 ZONE_TYPES = ("aws_route53_zone", "cloudflare_zone")
 
 _ACTIONS = {
@@ -571,10 +574,30 @@ def _read_rfc2136(kind: str, values: dict[str, Any], unknown: Any) -> _Read:
     return _Read(name, rdtype, record_values, ttl, None, None, zone=zone)
 
 
+def _read_azure(kind: str, values: dict[str, Any], unknown: Any) -> _Read:
+    """azurerm: the name is relative to `zone_name` (`@` the apex); TXT `record` blocks hold plain text."""
+    known = not (_unknown(unknown, "name") or _unknown(unknown, "zone_name"))
+    zone = normalize_name(values["zone_name"]) if known and isinstance(values.get("zone_name"), str) else None
+    name = absolute_name(values["name"], zone) if zone and isinstance(values.get("name"), str) else None
+    ttl_raw = values.get("ttl")
+    ttl = int(ttl_raw) if isinstance(ttl_raw, (int, float)) and not isinstance(ttl_raw, bool) and not _unknown(unknown, "ttl") else None
+    rdtype = AZURE[kind]
+    raw = values.get("record")
+    record_values: tuple[str, ...] | None = None
+    if not _unknown(unknown, "record") and raw is not None:
+        if rdtype == "TXT" and isinstance(raw, list):
+            record_values = tuple(str(r.get("value")) for r in raw if isinstance(r, dict) and isinstance(r.get("value"), str))
+        elif rdtype == "CNAME" and isinstance(raw, str):
+            record_values = (logical_value("CNAME", raw),)
+    return _Read(name, rdtype, record_values, ttl, None, None, zone=zone)
+
+
 def _read_record(kind: str, values: dict[str, Any], unknown: Any) -> _Read | None:
     """A resource's record fields; None when it is not a plain record (an alias, a `data` record)."""
     if kind in RFC2136_RESOURCES:
         return _read_rfc2136(kind, values, unknown)
+    if kind in AZURE:
+        return _read_azure(kind, values, unknown)
     name = None if _unknown(unknown, "name") or not isinstance(values.get("name"), str) else values["name"]
     rdtype = None if _unknown(unknown, "type") or not isinstance(values.get("type"), str) else values["type"].upper()
     ttl_raw = values.get("ttl")

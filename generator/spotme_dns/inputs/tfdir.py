@@ -53,7 +53,8 @@ ROUTE53 = "aws_route53_record"
 CLOUDFLARE_V4 = "cloudflare_record"
 CLOUDFLARE_V5 = "cloudflare_dns_record"
 GOOGLE = "google_dns_record_set"
-RECORD_RESOURCES = (ROUTE53, CLOUDFLARE_V4, CLOUDFLARE_V5, *rfc2136.RESOURCES, GOOGLE)
+AZURE = {"azurerm_dns_txt_record": "TXT", "azurerm_dns_cname_record": "CNAME"}
+RECORD_RESOURCES = (ROUTE53, CLOUDFLARE_V4, CLOUDFLARE_V5, *rfc2136.RESOURCES, GOOGLE, *AZURE)
 ZONE_TYPES = ("aws_route53_zone", "cloudflare_zone")
 
 #: Our own modules, recognised by the directory they live in.
@@ -367,6 +368,9 @@ class _TfReader:
             if block.kind in rfc2136.RESOURCES:
                 out.extend(self._rfc2136(block, instance, address, prefix))
                 continue
+            if block.kind in AZURE:
+                out.extend(self._azure(block, instance, address, prefix))
+                continue
             name = evaluate(body.get("name"), instance)
             rdtype = evaluate(body.get("type"), instance)
             if not isinstance(name, str) or not isinstance(rdtype, str):
@@ -431,6 +435,36 @@ class _TfReader:
                 address=address,
                 ttl=int(ttl) if isinstance(ttl, (int, float)) and not isinstance(ttl, bool) else None,
                 authoritative=block.kind == rfc2136.TXT_RESOURCE,
+            )
+        ]
+
+    def _azure(self, block: _Block, instance: _InstanceScope, address: str, prefix: str) -> list[Candidate]:
+        """azurerm: `name` relative to `zone_name` (`@` the apex); TXT `record { value }` blocks."""
+        body = block.body
+        zone, name, ttl = (evaluate(body.get(k), instance) for k in ("zone_name", "name", "ttl"))
+        if not isinstance(zone, str) or not isinstance(name, str):
+            self.notes.append(note("unknown-name", address, f"{address} ({block.path}): the record name is not known before apply, so it is not checked"))
+            return []
+        rdtype = AZURE[block.kind]
+        values: tuple[str, ...] | None
+        if rdtype == "TXT":
+            blocks = body.get("record") or []
+            raw = [evaluate(b.get("value"), instance) for b in (blocks if isinstance(blocks, list) else [blocks]) if isinstance(b, dict)]
+            values = None if contains_unknown(raw) or not all(isinstance(v, str) for v in raw) else tuple(raw)
+        else:
+            target = evaluate(body.get("record"), instance)
+            values = (logical_value("CNAME", target),) if isinstance(target, str) else None
+        return [
+            Candidate(
+                name=absolute_name(name, zone),
+                type=rdtype,
+                values=values,
+                action=Action.CREATE,
+                zone=normalize_name(zone),
+                module=prefix,
+                address=address,
+                ttl=int(ttl) if isinstance(ttl, (int, float)) and not isinstance(ttl, bool) else None,
+                authoritative=True,
             )
         ]
 

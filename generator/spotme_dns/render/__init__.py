@@ -14,6 +14,7 @@ from typing import Protocol
 from ..errors import Problem
 from ..model import DomainRecords
 from ..spec import DomainSpec, Provider
+from .azure import AzureRenderer
 from .cloudflare import CloudflareRenderer
 from .common import DomainContext, DomainFiles, ProviderRequirement
 from .generic import GenericRenderer
@@ -46,6 +47,7 @@ PLAIN_RENDERERS: dict[Provider, Renderer] = {
     Provider.GENERIC: GenericRenderer(),
     Provider.RFC2136: Rfc2136Renderer(),
     Provider.GOOGLE: GoogleRenderer(),
+    Provider.AZURE: AzureRenderer(),
 }
 
 #: `--style module`: calls of the hand-written modules under terraform/modules/.

@@ -102,12 +102,12 @@ defs = {
     "reportUris": uri_list,
     "provider": {
         "type": "string",
-        "enum": ["route53", "cloudflare", "generic", "rfc2136", "google"],
+        "enum": ["route53", "cloudflare", "generic", "rfc2136", "google", "azure"],
         "description": "Where the records are written: route53 (aws_route53_record), cloudflare "
                        "(cloudflare_dns_record, or cloudflare_record with provider v4), generic (a "
                        "provider-free Terraform output, a zone-file snippet and a table for any DNS host), or "
                        "rfc2136 (hashicorp/dns: dynamic updates to BIND or Active Directory DNS), or google "
-                       "(google_dns_record_set in Google Cloud DNS).",
+                       "(google_dns_record_set in Google Cloud DNS), or azure (azurerm_dns_txt_record in Azure DNS).",
         "default": "route53",
     },
     "ttl": {
@@ -281,6 +281,20 @@ defs["google"] = {
     },
 }
 
+defs["azure"] = {
+    "type": "object",
+    "description": "provider azure (hashicorp/azurerm, Azure DNS): resource_group is required for it. Credentials "
+                   "never go here (the azurerm provider's ARM_* variables or the Azure CLI login).",
+    "additionalProperties": False,
+    "properties": {
+        "resource_group": {"type": "string", "pattern": "^[-\\w.()]{0,89}[-\\w()]$",
+                           "description": "The resource group of the DNS zone."},
+        "subscription_id": {"type": "string",
+                            "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                            "description": "The subscription (else ARM_SUBSCRIPTION_ID)."},
+    },
+}
+
 per_domain_props = {
     "provider": ref("provider"),
     "ttl": ref("ttl"),
@@ -292,12 +306,13 @@ per_domain_props = {
     "cloudflare": ref("cloudflare"),
     "rfc2136": ref("rfc2136"),
     "google": ref("google"),
+    "azure": ref("azure"),
 }
 
 defs["defaults"] = {
     "type": ["object", "null"],
     "description": "Keys applied to every domain unless the domain sets them; nested mappings (ses, mandrill, "
-                   "spf, dmarc, cloudflare, rfc2136, google) merge one level deep. domain, zone and zone_id are per domain only.",
+                   "spf, dmarc, cloudflare, rfc2136, google, azure) merge one level deep. domain, zone and zone_id are per domain only.",
     "additionalProperties": False,
     "properties": per_domain_props,
 }
