@@ -137,7 +137,7 @@ def render_spec(answers: InitAnswers, *, schema_ref: str | None = None) -> str:
         "domains:",
         f"  - domain: {_scalar(domain)}  # the sending (From:) domain",
         f"    zone: {_scalar(zone)}  # the DNS zone that holds it",
-        f"    provider: {_scalar(answers.provider.strip())}  # route53 | cloudflare | generic | rfc2136 | google (with google: project, managed_zone)",
+        f"    provider: {_scalar(answers.provider.strip())}  # route53 | cloudflare | generic | rfc2136 | google | azure (those two: add their keys)",
     ]
     if answers.provider.strip() == "rfc2136":
         lines.append("    # rfc2136: {server: ns1.example.com, key_name: spotme-update., key_algorithm: hmac-sha256}")
