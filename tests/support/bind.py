@@ -299,7 +299,9 @@ class BindServer:
             self._reconfigure({z: f for z, f in self._config.items() if z not in stale})
         removed = self._config.keys() - files.keys()
         self._reconfigure(files)
-        expected: dict[str, int | str] = {**serials, **{z: _FAILING for z in broken}, **{z: _REFUSED for z in removed}}
+        # A removed zone under a zone still served is answered by that parent (NODATA/NXDOMAIN), not REFUSED.
+        orphans = {z for z in removed if not any(z.endswith("." + parent) for parent in files)}
+        expected: dict[str, int | str] = {**serials, **{z: _FAILING for z in broken}, **{z: _REFUSED for z in orphans}}
         self._wait_for(expected)
         self._serials = serials
 
