@@ -215,3 +215,42 @@ def test_hand_made_plan_validates(bind, tmp_path: Path) -> None:
     findings = {f["code"]: f["message"] for d in json.loads(result.stdout)["domains"] for f in d["findings"]}
     assert GOOGLE in findings["live-values-deleted"]
     assert "/dnsZones/<zone>/TXT/<name>" in findings["record-exists-unmanaged"]
+
+
+def test_module_and_module_style_imports(azure, bind, tmp_path: Path, monkeypatch) -> None:
+    """terraform/modules/azure uses only documented arguments; --style module imports into its
+    for_each instances by resource id, and the .tf reader reads the module call."""
+    module = Path(__file__).parent.parent / "terraform" / "modules" / "azure"
+    for block in hcl2.loads((module / "main.tf").read_text())["resource"]:
+        for kind, labels in block.items():
+            kind = kind.strip('"')
+            facts = SCHEMA["resources"][kind]["attributes"]
+            for body in labels.values():
+                given = set(args_of(body)) - {"for_each", "dynamic"}
+                if "dynamic" in body:
+                    given.add("record")
+                assert given <= set(facts), f"{kind}: {given - set(facts)}"
+                assert {k for k, f in facts.items() if f.get("required")} <= given, kind
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    # No DMARC record: one adopted verbatim is refused by --style module (tests/test_rfc2136.py).
+    seed(azure, bind)
+    spec = tmp_path / "spec.yaml"
+    azure.sets = {k: v for k, v in azure.sets.items() if k[4] != "_dmarc"}
+    bind.set_zones({DOMAIN: zone_text(DOMAIN, [z for z in CUSTOMER_ZONE if "_dmarc" not in z]), **THE_REST_OF_THE_INTERNET})
+    spec.write_text(spec_text())
+    out = tmp_path / "out"
+    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, "--style", "module")
+    assert result.exit_code == 0, result.output
+    imports = {
+        b["to"].removeprefix("${").removesuffix("}"): hcl_string(b["id"])
+        for b in hcl2.loads((out / "imports.tf").read_text())["import"]
+    }
+    m = "module.acme_events_com.module.records"
+    base = f"/subscriptions/{SUB}/resourceGroups/{GROUP}/providers/Microsoft.Network/dnsZones/{DOMAIN}"
+    assert imports == {
+        f'{m}.azurerm_dns_txt_record.this["{DOMAIN} TXT"]': f"{base}/TXT/@",
+        f'{m}.azurerm_dns_cname_record.this["mte1._domainkey.{DOMAIN} CNAME"]': f"{base}/CNAME/mte1._domainkey",
+    }
+    desired = load_tf_dir(str(out))
+    apex = next(r for d in desired.domains for r in d.records if r.name == DOMAIN and r.type == "TXT")
+    assert set(apex.values) == {GOOGLE, MERGED_SPF, VERIFY} and apex.authoritative

@@ -222,3 +222,37 @@ def test_hand_made_plans_validate(bind, tmp_path: Path) -> None:
     assert GOOGLE in findings["live-values-deleted"]
     assert "google_dns_record_set overwrites an existing set" in findings["record-exists-unmanaged"]
     assert f"rrsets/{DOMAIN}./TXT" in findings["record-exists-unmanaged"]
+
+
+def test_module_and_module_style_imports(google, bind, tmp_path: Path, monkeypatch) -> None:
+    """terraform/modules/google uses only documented arguments; --style module imports into its
+    for_each instances with the provider's ids, and the .tf reader reads the module call."""
+    module = Path(__file__).parent.parent / "terraform" / "modules" / "google"
+    facts = SCHEMA["resources"]["google_dns_record_set"]["attributes"]
+    (block,) = hcl2.loads((module / "main.tf").read_text())["resource"]
+    (body,) = block['"google_dns_record_set"'].values()
+    given = set(args_of(body)) - {"for_each"}
+    assert given <= set(facts) and {k for k, f in facts.items() if f.get("required")} <= given
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    # No DMARC record: one adopted verbatim is refused by --style module (tests/test_rfc2136.py).
+    seed(google, bind)
+    spec = tmp_path / "spec.yaml"
+    google.rrsets[(PROJECT, ZONE)] = [r for r in google.rrsets[(PROJECT, ZONE)] if not r["name"].startswith("_dmarc.")]
+    bind.set_zones({DOMAIN: zone_text(DOMAIN, [z for z in CUSTOMER_ZONE if "_dmarc" not in z]), **THE_REST_OF_THE_INTERNET})
+    spec.write_text(spec_text())
+    out = tmp_path / "out"
+    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, "--style", "module")
+    assert result.exit_code == 0, result.output
+    imports = {
+        b["to"].removeprefix("${").removesuffix("}"): hcl_string(b["id"])
+        for b in hcl2.loads((out / "imports.tf").read_text())["import"]
+    }
+    m = "module.acme_events_com.module.records.google_dns_record_set.this"
+    base = f"projects/{PROJECT}/managedZones/{ZONE}/rrsets"
+    assert imports == {
+        f'{m}["{DOMAIN} TXT"]': f"{base}/{DOMAIN}./TXT",
+        f'{m}["mte1._domainkey.{DOMAIN} CNAME"]': f"{base}/mte1._domainkey.{DOMAIN}./CNAME",
+    }
+    desired = load_tf_dir(str(out))
+    apex = next(r for d in desired.domains for r in d.records if r.name == DOMAIN and r.type == "TXT")
+    assert set(apex.values) == {GOOGLE, MERGED_SPF, VERIFY} and apex.authoritative

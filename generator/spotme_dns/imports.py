@@ -78,8 +78,12 @@ def route53_import_id(zone_id: str, record: Record) -> str:
 def _address(module_name: str, style: Style, provider: Provider, version: int, record: Record, domain: str, value_text: str | None) -> str:
     base = f"module.{module_name}"
     if provider is Provider.AZURE:
+        if style is Style.MODULE:
+            return f'{base}.module.{CALL_LABEL}.{azure.resource_type(record)}.this["{record.name} {record.type.value}"]'
         return f"{base}.{azure.resource_type(record)}.{record_set_label(record, domain)}"
     if provider is Provider.GOOGLE:
+        if style is Style.MODULE:
+            return f'{base}.module.{CALL_LABEL}.{google.RESOURCE}.this["{record.name} {record.type.value}"]'
         return f"{base}.{google.RESOURCE}.{record_set_label(record, domain)}"
     if provider is Provider.RFC2136:
         resource = TXT_RESOURCE if record.type.value == "TXT" else CNAME_RESOURCE

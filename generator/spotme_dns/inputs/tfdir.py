@@ -58,8 +58,8 @@ RECORD_RESOURCES = (ROUTE53, CLOUDFLARE_V4, CLOUDFLARE_V5, *rfc2136.RESOURCES, G
 ZONE_TYPES = ("aws_route53_zone", "cloudflare_zone")
 
 #: Our own modules, recognised by the directory they live in.
-OUR_MODULES = ("route53", "cloudflare", "generic", "core", "rfc2136")
-_OUR_REMOTE = re.compile(r"//(?:.*/)?terraform/modules/(route53|cloudflare|generic|core|rfc2136)/?(?:\?.*)?$")
+OUR_MODULES = ("route53", "cloudflare", "generic", "core", "rfc2136", "google", "azure")
+_OUR_REMOTE = re.compile(r"//(?:.*/)?terraform/modules/(route53|cloudflare|generic|core|rfc2136|google|azure)/?(?:\?.*)?$")
 #: Variables every one of our modules has (they pass core's inputs through).
 _OUR_VARIABLES = {"domain", "ses_dkim_tokens", "mandrill_verification"}
 
@@ -570,7 +570,7 @@ class _TfReader:
                     address=address,
                     ttl=None if "ttl" in unknown_keys else record.ttl,
                     proxied=False if kind == "cloudflare" else None,
-                    authoritative=kind in ("route53", "rfc2136"),
+                    authoritative=kind in ("route53", "rfc2136", "google", "azure"),
                 )
             )
         return out

@@ -23,6 +23,7 @@ from .generic import records_table, zone_file
 #: The hand-written module each provider's domains call.
 MODULE_NAMES = {
     Provider.ROUTE53: "route53", Provider.CLOUDFLARE: "cloudflare", Provider.GENERIC: "generic", Provider.RFC2136: "rfc2136",
+    Provider.GOOGLE: "google", Provider.AZURE: "azure",
 }
 CALL_LABEL = "records"
 _PRINTABLE_ASCII = re.compile(r"^[ -~]*$")
@@ -70,7 +71,7 @@ class ModuleRenderer:
                     refuse(f"dmarc_{tag} {uri!r} must be a printable-ASCII URI for the modules' validation")
         if domain.provider is not Provider.CLOUDFLARE:
             for text in domain.keep_txt:
-                if not _PRINTABLE_ASCII.match(text) and domain.provider in (Provider.ROUTE53, Provider.RFC2136):
+                if not _PRINTABLE_ASCII.match(text) and domain.provider in (Provider.ROUTE53, Provider.RFC2136, Provider.GOOGLE):
                     refuse(f"keep_txt value {text!r} is not printable ASCII, which terraform/modules/{MODULE_NAMES[domain.provider]} refuses")
                 elif any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
                     refuse(f"keep_txt value {text!r} has control characters, which the modules refuse")
@@ -88,8 +89,12 @@ class ModuleRenderer:
             hcl.BLANK,
             hcl.Attribute("domain", domain.domain),
         ]
-        if domain.zone != domain.domain:
+        if domain.provider is Provider.GOOGLE:  # names are FQDNs there; the zone is the managed zone
+            args += [hcl.Attribute("project", domain.google.project), hcl.Attribute("managed_zone", domain.google.managed_zone)]
+        elif domain.zone != domain.domain:
             args.append(hcl.Attribute("zone_name", domain.zone))
+        if domain.provider is Provider.AZURE:
+            args.append(hcl.Attribute("resource_group_name", domain.azure.resource_group))
         if domain.zone_id and domain.provider in (Provider.ROUTE53, Provider.CLOUDFLARE):
             args.append(hcl.Attribute("zone_id", domain.zone_id))
         args += [
