@@ -155,6 +155,7 @@ def test_subscription_from_the_environment(azure, bind, tmp_path: Path, monkeypa
     assert result.exit_code == 0, result.output
     assert f"/subscriptions/{SUB}/resourceGroups/{GROUP}/" in (out / "imports.tf").read_text()
     assert "subscription_id" not in (out / "providers.tf").read_text().split("provider")[-1]
+    assert SUB not in spec.read_text()  # the environment's subscription is not written into the spec
 
 
 def test_unknown_subscription_is_bad_input(azure, tmp_path: Path) -> None:

@@ -256,3 +256,21 @@ def test_module_and_module_style_imports(google, bind, tmp_path: Path, monkeypat
     desired = load_tf_dir(str(out))
     apex = next(r for d in desired.domains for r in d.records if r.name == DOMAIN and r.type == "TXT")
     assert set(apex.values) == {GOOGLE, MERGED_SPF, VERIFY} and apex.authoritative
+
+
+def test_without_a_token_live_dns_is_read_and_said(bind, tmp_path: Path, monkeypatch) -> None:
+    """No GOOGLE_OAUTH_ACCESS_TOKEN: discovery reads the zone's servers (BIND) instead, says so,
+    and still keeps the customer's values; imports still name the provider's ids."""
+    for var in ("GOOGLE_OAUTH_ACCESS_TOKEN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(var, raising=False)
+    bind.set_zones({DOMAIN: zone_text(DOMAIN, CUSTOMER_ZONE), **THE_REST_OF_THE_INTERNET})
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(spec_text())
+    out = tmp_path / "out"
+    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address)
+    assert result.exit_code == 0, result.output
+    assert "GOOGLE_OAUTH_ACCESS_TOKEN is not set" in result.output
+    assert sorted(hcl_string(v) for v in record_sets(out)["domain_txt"]["rrdatas"]) == sorted(
+        [f'"{GOOGLE}"', f'"{MERGED_SPF}"', f'"{VERIFY}"']
+    )
+    assert f"rrsets/{DOMAIN}./TXT" in (out / "imports.tf").read_text()

@@ -144,6 +144,10 @@ async def discover_domain(
     transferred, fallback = None, ()
     if spec.provider is Provider.RFC2136:
         transferred, fallback = await asyncio.to_thread(_read_transfer, spec, names, os.environ if environ is None else environ)
+    if spec.provider is Provider.GOOGLE and google is None:
+        fallback = ("GOOGLE_OAUTH_ACCESS_TOKEN is not set, so the Cloud DNS API was not read: the records were read from live DNS",)
+    elif spec.provider is Provider.AZURE and azure is None:
+        fallback = ("AZURE_ACCESS_TOKEN is not set, so the Azure DNS API was not read: the records were read from live DNS",)
     if transferred is not None:
         found = transferred
     elif spec.provider is Provider.ROUTE53 and route53 is not None:
