@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from spotme_dns.cli import cli
 from spotme_dns.cli.schema import schema_path
 from spotme_dns.schema.build import SCHEMA_URL
-from spotme_dns.spec import Provider, load_spec, parse_spec_text
+from spotme_dns.spec import INIT_PROVIDERS, Provider, load_spec, parse_spec_text
 from spotme_dns.spec_template import PLACEHOLDER, Field, InitAnswers, answer_problems, render_spec
 
 T1 = "4fkbvhmrpxqz2dn7tyw3cgjs5e6uiaol"
@@ -241,7 +241,7 @@ ANSWERS = st.builds(
     mandrill=st.builds(lambda prefix, key: prefix + key, st.sampled_from(["", "mandrill_verify."]),
                        st.text(alphabet="abcXYZ0189_-", min_size=6, max_size=40)),
     zone=st.none(),
-    provider=st.sampled_from([p.value for p in Provider]),
+    provider=st.sampled_from(INIT_PROVIDERS),
     zone_id=st.none(),
     dmarc_policy=st.sampled_from([None, "none", "quarantine", "reject"]),
     spf_all=st.sampled_from([None, "-all", "~all", "?all"]),
@@ -329,7 +329,7 @@ def test_prompts_in_a_pseudo_terminal(tmp_path: Path) -> None:
     term.answer("DNS zone that holds it [mail.acme-events.com]:", "example.org")
     term.expect("is not inside zone 'example.org'")
     term.answer("DNS zone that holds it [mail.acme-events.com]:", "acme-events.com")
-    term.answer("DNS provider (route53, cloudflare, generic) [route53]:", "cloudflare")
+    term.answer("DNS provider (route53, cloudflare, generic, rfc2136) [route53]:", "cloudflare")
     term.answer("SES DKIM token 1 of 3:", T1)
     term.answer("SES DKIM token 2 of 3:", T1)
     term.expect("is listed twice")
@@ -358,7 +358,7 @@ def test_pseudo_terminal_asks_only_what_flags_left_out(tmp_path: Path) -> None:
     term = Terminal(spotme_dns("init", "--domain", "acme.com", "--ses-token", T1, "--ses-token", T2,
                                "--ses-token", T3, "-o", "acme.yaml"), tmp_path)
     term.answer("DNS zone that holds it [acme.com]:", "")
-    term.answer("DNS provider (route53, cloudflare, generic) [route53]:", "")
+    term.answer("DNS provider (route53, cloudflare, generic, rfc2136) [route53]:", "")
     term.answer("Mandrill verification key (or mandrill_verify.<key>):", "AbC123xyz")
     term.answer("SPF 'all' ('-': keep an existing record's, a new one gets -all) (-all, ~all, ?all, -) [-]:", "")
     term.answer("DMARC policy ('-': keep an existing record's, a new one gets none) (none, quarantine, reject, -) [-]:", "")

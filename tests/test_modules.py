@@ -43,8 +43,8 @@ pytestmark = pytest.mark.terraform
 
 REPO = Path(__file__).resolve().parents[1]
 MODULES = REPO / "terraform" / "modules"
-MODULE_NAMES = ("core", "generic", "route53", "cloudflare")
-WRAPPERS = ("generic", "route53", "cloudflare")
+MODULE_NAMES = ("core", "generic", "route53", "cloudflare", "rfc2136", "google", "azure")
+WRAPPERS = ("generic", "route53", "cloudflare", "rfc2136", "google", "azure")
 TF_FILES = sorted(p for p in MODULES.rglob("*.tf") if ".terraform" not in p.parts)
 
 N_GENERATED = 15
@@ -413,6 +413,9 @@ def test_versions_tf_pins_terraform_and_providers(module: str) -> None:
     expected = {
         "route53": {"aws": {"source": '"hashicorp/aws"', "version": '">= 4.0"'}},
         "cloudflare": {"cloudflare": {"source": '"cloudflare/cloudflare"', "version": '">= 5.0"'}},
+        "rfc2136": {"dns": {"source": '"hashicorp/dns"', "version": '">= 3.0"'}},
+        "google": {"google": {"source": '"hashicorp/google"', "version": '">= 4.0"'}},
+        "azure": {"azurerm": {"source": '"hashicorp/azurerm"', "version": '">= 3.0"'}},
     }.get(module, {})
     assert providers == expected
 

@@ -99,7 +99,11 @@ SPEC_EXTRAS = st.sampled_from([
 
 
 def spec_text(provider: str, extra: str, domain: str = D) -> str:
-    zone_id = {"route53": "    zone_id: Z0123456789ABCDEFGHIJ\n", "cloudflare": "    zone_id: 0123456789abcdef0123456789abcdef\n"}
+    zone_id = {
+        "route53": "    zone_id: Z0123456789ABCDEFGHIJ\n", "cloudflare": "    zone_id: 0123456789abcdef0123456789abcdef\n",
+        "google": "    google: {project: prop-test-123, managed_zone: prop-test}\n",
+        "azure": "    azure: {resource_group: rg, subscription_id: 00000000-1111-2222-3333-444444444444}\n",
+    }
     return (
         "version: 1\ndomains:\n"
         f"  - domain: {domain}\n    zone: {D}\n    provider: {provider}\n{zone_id.get(provider, '')}"
@@ -124,7 +128,7 @@ def run(*args: str):
 @given(
     apex=st.lists(st.one_of(SPF, DMARC, ODD), max_size=4),
     names=st.fixed_dictionaries({name: NAME_DATA for name in NAMES}),
-    provider=st.sampled_from(["generic", "route53", "cloudflare"]),
+    provider=st.sampled_from(["generic", "route53", "cloudflare", "rfc2136", "google", "azure"]),
     extra=SPEC_EXTRAS,
     force=st.booleans(),
     domain=st.sampled_from([D, f"mail.{D}"]),
@@ -133,6 +137,8 @@ def test_no_exit_70_for_any_zone(bind, monkeypatch, apex, names, provider, extra
     """discover (and a plain generate after it), validate, verify and check: exit 0, 1 or 2 whatever the zone holds."""
     monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
     monkeypatch.delenv("CLOUDFLARE_API_TOKEN", raising=False)
+    for var in ("GOOGLE_OAUTH_ACCESS_TOKEN", "AZURE_ACCESS_TOKEN", "DNS_UPDATE_SERVER"):
+        monkeypatch.delenv(var, raising=False)
     bind.set_zones({D: zone_text(D, zone_lines(apex, names), serial=next(_serial))})
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp, "spec.yaml")

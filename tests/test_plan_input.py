@@ -304,7 +304,7 @@ def test_character_strings_decimal_or_octal() -> None:
         ("bad-resource-changes.json", "\"resource_changes\" is a JSON object, expected an array"),
         ("state-show.json", "this is Terraform state JSON (`terraform show -json` without a plan file), not a plan"),
         ("terraform.tfstate", "this is a Terraform state file (terraform.tfstate), not a plan"),
-        ("empty-plan.json", "the plan has no DNS records: no aws_route53_record, cloudflare_record, cloudflare_dns_record resource"),
+        ("empty-plan.json", "the plan has no DNS records: no aws_route53_record, cloudflare_record, cloudflare_dns_record, dns_txt_record_set, dns_cname_record, google_dns_record_set, azurerm_dns_txt_record, azurerm_dns_cname_record resource"),
         ("format-2.0.json", "format_version 2.0 is not supported: spotme-dns reads plan JSON 0.x and 1.x"),
     ],
     ids=["not-json", "wrong-shape", "wrong-type", "state-json", "tfstate", "empty-plan", "unsupported-major"],

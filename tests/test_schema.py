@@ -51,6 +51,9 @@ LOADER_ONLY = {
     # Each domain once (after IDNA and case folding): uniqueItems compares whole objects.
     "duplicate-domain": "unique domain values",
     "duplicate-domain-idn": "unique domain values after IDNA",
+    # Keys required by the provider, which may come from defaults (merged one level deep).
+    "google-missing": "google keys required when the (possibly inherited) provider is google",
+    "azure-missing": "azure keys required when the (possibly inherited) provider is azure",
 }
 
 BAD_BY_ID = {p.id: p for p in BAD_SPECS}

@@ -131,7 +131,20 @@ BAD_SPECS = [
     pytest.param(domain("zone: mail.acme-events.com"), X, 11, "is not inside zone", id="zone-below-domain"),
     pytest.param(domain("zone: acme/events.com"), X, 11, "character '/' not allowed", id="zone-bad-name"),
     # --- provider, TTL, zone ids, unknown keys ---
-    pytest.param(domain("provider: azure"), X, 15, "expected one of route53, cloudflare, generic (got 'azure')", id="provider-unknown"),
+    pytest.param(domain("provider: bind"), X, 15, "expected one of route53, cloudflare, generic, rfc2136, google, azure (got 'bind')", id="provider-unknown"),
+    pytest.param(domain("rfc2136: {key_secret: c2VjcmV0}"), X, 15, "never write a secret in the spec: Terraform and spotme-dns read it from DNS_UPDATE_KEYSECRET", id="rfc2136-secret"),
+    pytest.param(domain("rfc2136: {gssapi: {password: hunter2}}"), X, 24, "unknown key (expected one of: realm, username)", id="rfc2136-gssapi-password"),
+    pytest.param(domain("rfc2136: {key_algorithm: hmac-sha255}"), X, 30, "did you mean 'hmac-sha256'?", id="rfc2136-algorithm"),
+    pytest.param(domain("rfc2136: {port: 70000}"), X, 21, "expected a port number from 1 to 65535", id="rfc2136-port"),
+    pytest.param(domain("rfc2136: {server: 'ns1.acme.com:53'}"), X, 23, "is not a host name or IP address", id="rfc2136-server-port"),
+    pytest.param(domain("rfc2136: {key_name: k, gssapi: {realm: R}}"), X, 25, "a TSIG key and gssapi exclude each other", id="rfc2136-tsig-and-gssapi"),
+    pytest.param(domain("rfc2136: [ns1.acme.com]"), X, 14, "expected a mapping with keys server", id="rfc2136-not-mapping"),
+    pytest.param(domain("provider: google"), 3, 5, "provider google needs google: {project: ..., managed_zone: ...}", id="google-missing"),
+    pytest.param(domain("provider: google", "google: {project: acme-prod-123, managed_zone: acme-events.com.}"), X + 1, 52, "give the zone's resource name", id="google-zone-dns-name"),
+    pytest.param(domain("google: {project: Acme, managed_zone: z}"), X, 23, "is not a Google Cloud project ID", id="google-bad-project"),
+    pytest.param(domain("provider: azure"), 3, 5, "provider azure needs azure: {resource_group: ...}", id="azure-missing"),
+    pytest.param(domain("azure: {resource_group: 'dns rg.'}"), X, 29, "is not an Azure resource group name", id="azure-bad-group"),
+    pytest.param(domain("azure: {resource_group: rg, subscription_id: nope}"), X, 50, "is not an Azure subscription id", id="azure-bad-subscription"),
     pytest.param(domain("provider: Cloudflare"), X, 15, "did you mean 'cloudflare'?", id="provider-case"),
     pytest.param(domain("provider: route-53"), X, 15, "did you mean 'route53'?", id="provider-typo"),
     pytest.param(domain("ttl: 30"), X, 10, "expected whole seconds from 60 to 86400 (got 30)", id="ttl-too-low"),
@@ -321,7 +334,7 @@ def test_shared_aliases_are_fine() -> None:
 
 def test_every_problem_is_reported_at_once() -> None:
     """Five problems in one file come back together, in file order."""
-    text = domain("provider: azure", "ttl: 5", "dmarc: {policy: block}", name="a_b.com", tokens=(T1, T2))
+    text = domain("provider: bind", "ttl: 5", "dmarc: {policy: block}", name="a_b.com", tokens=(T1, T2))
     problems = problems_of(text)
     assert [(p.location.line, p.code) for p in problems] == [
         (3, "bad-domain"),
@@ -346,7 +359,7 @@ def test_defaults_problem_is_reported_once() -> None:
     ]
     problems = problems_of(spec("version: 1", "defaults:", "  provider: aws", "domains:", *items))
     assert [str(p) for p in problems] == [
-        "<spec>:3:13: defaults.provider: expected one of route53, cloudflare, generic (got 'aws')"
+        "<spec>:3:13: defaults.provider: expected one of route53, cloudflare, generic, rfc2136, google, azure (got 'aws')"
     ]
 
 
@@ -457,6 +470,14 @@ GOOD_SPECS = {
         f"    ses: {{dkim_tokens: [{T3}, {T2}, {T1}], signing_zone: dkim.amazonses.com}}",
         "    mandrill: {verification: AbC123xyz, dkim: false}",
     ),
+    "rfc2136-tsig": domain(
+        "provider: rfc2136",
+        "rfc2136: {server: ns1.acme-events.com, port: 53, key_name: spotme-update., key_algorithm: hmac-sha256}",
+    ),
+    "rfc2136-gssapi": domain("provider: rfc2136", "rfc2136: {server: dc1.corp.example, gssapi: {realm: CORP.EXAMPLE}}"),
+    "rfc2136-from-environment": domain("provider: rfc2136", "rfc2136: {gssapi: }"),
+    "google": domain("provider: google", "google: {project: acme-prod-123, managed_zone: acme-events-com}"),
+    "azure": domain("provider: azure", "azure: {resource_group: dns-rg, subscription_id: 00000000-1111-2222-3333-444444444444}"),
     "subdomain": domain("zone: Acme-Events.com.", name="Mail.Acme-Events.com"),
     "idn": domain("zone: BÜCHER.de.", name="mail.bücher.de"),
     "full-width": domain(name="ｅｘａｍｐｌｅ。ｃｏｍ"),  # full-width letters and dot (UTS #46)

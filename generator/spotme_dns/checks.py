@@ -534,6 +534,12 @@ def _provider_of(record: DesiredRecord) -> str:
         return "route53"
     if "cloudflare_record" in record.address or "cloudflare_dns_record" in record.address:
         return "cloudflare"
+    if "dns_txt_record_set" in record.address or "dns_cname_record" in record.address:
+        return "rfc2136"
+    if "google_dns_record_set" in record.address:
+        return "google"
+    if "azurerm_dns_txt_record" in record.address or "azurerm_dns_cname_record" in record.address:
+        return "azure"
     return "route53" if record.authoritative else "other"
 
 
@@ -555,6 +561,33 @@ def _exists_message(state: RecordState, clash: tuple[str, ...]) -> str:
         return (
             f"{head} Import it first: {commands} (the record id from the Cloudflare API or dashboard; "
             "`spotme-dns generate --discover` finds it with CLOUDFLARE_API_TOKEN set)"
+        )
+    if provider == "azure":
+        commands = "; ".join(
+            f"terraform import '{a}' /subscriptions/<sub>/resourceGroups/<group>/providers/Microsoft.Network/dnsZones/<zone>/{state.type}/<name>"
+            for a in addresses
+        )
+        return f"{head} Import it first: {commands} (`spotme-dns generate --discover` writes these)"
+    if provider == "google":
+        commands = "; ".join(
+            f"terraform import '{a}' projects/<project>/managedZones/<zone>/rrsets/{state.name}./{state.type}" for a in addresses
+        )
+        return (
+            f"the plan creates {state.name} {state.type}, which already exists live ({values}) outside Terraform: "
+            "google_dns_record_set overwrites an existing set without a word. Import it first: "
+            f"{commands} (`spotme-dns generate --discover` writes these)"
+        )
+    if provider == "rfc2136":
+        commands = "; ".join(f"terraform import '{a}' {state.name}." for a in addresses)
+        effect = (
+            "the update replaces it without a word (a CNAME is a singleton, RFC 2136 §3.4.2.2)"
+            if state.type == "CNAME"
+            else "the hashicorp/dns provider adds its values beside them and then owns them all, so a later "
+            "apply deletes those it does not list"
+        )
+        return (
+            f"the plan creates {state.name} {state.type}, which already exists live ({values}) outside Terraform: "
+            f"{effect}. Import it first: {commands} (hashicorp/dns imports by the FQDN)"
         )
     return f"{head} Import it into the Terraform state before applying."
 

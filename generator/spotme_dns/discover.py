@@ -6,7 +6,14 @@ Where the existing records are read, per provider:
   else live DNS. The zone is found by name unless the spec gives `zone_id`.
 - cloudflare: the Cloudflare API when `CLOUDFLARE_API_TOKEN` is set (record ids, needed for
   imports), else live DNS.
+- google: the Cloud DNS API when `GOOGLE_OAUTH_ACCESS_TOKEN` is set (the managed zone's DNS
+  name checked against the spec), else live DNS.
+- azure: the Azure DNS API when `AZURE_ACCESS_TOKEN` is set, else live DNS; either way the
+  subscription (spec or ARM_SUBSCRIPTION_ID) is needed for the imports' resource ids.
 - generic: live DNS.
+- rfc2136: the whole zone by AXFR from the update server, signed with the provider's TSIG key
+  (DNS_UPDATE_SERVER/PORT/KEYNAME/KEYALGORITHM/KEYSECRET, or the spec's `rfc2136:`), when the
+  server allows it; else (refused, no key, GSS-TSIG) live DNS, with a note saying why.
 Live DNS means the zone's authoritative servers, or `--nameserver` as in `validate`. When an API
 was read, live DNS is read too and any difference is reported (a zone not delegated to the
 provider, or changes not yet propagated). The merged SPF record's include tree is then walked
@@ -25,14 +32,17 @@ a customer's records get deleted.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from . import aws, spf
+from . import aws, rfc2136, spf
+from .azure_api import SUBSCRIPTION_VARIABLE, AzureDnsApi
 from .cloudflare_api import CloudflareApi
-from .dns_live import DnsLookupError, LiveAnswer, LiveDns, Outcome, Server
+from .dns_live import DnsLookupError, LiveAnswer, LiveDns, Outcome, Server, parse_server, zone_transfer
 from .errors import InputError, Problem
 from .existing import ExistingDomain, ExistingRecord, ExistingValue, Source
+from .google_api import GoogleDnsApi
 from .merge import Action, Decision, MergeResult, merge, refuse_spf_lookups, refuse_spf_permerror
 from .model import name_order
 from .records import MANDRILL_DKIM, spf_value
@@ -64,7 +74,7 @@ class DiscoverOptions:
     use_aws: bool | None = None
     """None: use the Route53 API when AWS credentials are found."""
     environ: Mapping[str, str] | None = None
-    """Where CLOUDFLARE_API_TOKEN is read (os.environ by default)."""
+    """Where CLOUDFLARE_API_TOKEN and DNS_UPDATE_* are read (os.environ by default)."""
 
 
 def owner_names(spec: DomainSpec) -> tuple[str, ...]:
@@ -98,11 +108,16 @@ async def discover_and_merge(
     cloudflare = None
     if any(s.provider is Provider.CLOUDFLARE for s in specs):
         cloudflare = CloudflareApi.from_environment(options.environ)
+    specs = [_with_subscription(s, options.environ) for s in specs]
+    google = GoogleDnsApi.from_environment(options.environ) if any(s.provider is Provider.GOOGLE for s in specs) else None
+    azure = AzureDnsApi.from_environment(options.environ) if any(s.provider is Provider.AZURE for s in specs) else None
     try:
         route53 = await asyncio.to_thread(aws.route53_client) if use_aws else None
 
         async def read(spec: DomainSpec) -> ExistingDomain:
-            found = await discover_domain(spec, live=live, route53=route53, cloudflare=cloudflare)
+            found = await discover_domain(
+                spec, live=live, route53=route53, cloudflare=cloudflare, environ=options.environ, google=google, azure=azure
+            )
             if on_done is not None:
                 on_done(found)
             return found
@@ -113,22 +128,46 @@ async def discover_and_merge(
     finally:
         if cloudflare is not None:
             cloudflare.close()
+        if google is not None:
+            google.close()
+        if azure is not None:
+            azure.close()
 
 
 async def discover_domain(
-    spec: DomainSpec, *, live: LiveDns, route53: object | None = None, cloudflare: CloudflareApi | None = None
+    spec: DomainSpec,
+    *,
+    live: LiveDns,
+    route53: object | None = None,
+    cloudflare: CloudflareApi | None = None,
+    environ: Mapping[str, str] | None = None,
+    google: GoogleDnsApi | None = None,
+    azure: AzureDnsApi | None = None,
 ) -> ExistingDomain:
     """What exists at the domain's owner names, from the provider's API when available."""
     names = owner_names(spec)
-    if spec.provider is Provider.ROUTE53 and route53 is not None:
+    transferred, fallback = None, ()
+    if spec.provider is Provider.RFC2136:
+        transferred, fallback = await asyncio.to_thread(_read_transfer, spec, names, os.environ if environ is None else environ)
+    if spec.provider is Provider.GOOGLE and google is None:
+        fallback = ("GOOGLE_OAUTH_ACCESS_TOKEN is not set, so the Cloud DNS API was not read: the records were read from live DNS",)
+    elif spec.provider is Provider.AZURE and azure is None:
+        fallback = ("AZURE_ACCESS_TOKEN is not set, so the Azure DNS API was not read: the records were read from live DNS",)
+    if transferred is not None:
+        found = transferred
+    elif spec.provider is Provider.ROUTE53 and route53 is not None:
         found = await asyncio.to_thread(_read_route53, spec, names, route53)
     elif spec.provider is Provider.CLOUDFLARE and cloudflare is not None:
         found = await asyncio.to_thread(_read_cloudflare, spec, names, cloudflare)
+    elif spec.provider is Provider.AZURE and azure is not None:
+        found = await asyncio.to_thread(_read_azure, spec, names, azure)
+    elif spec.provider is Provider.GOOGLE and google is not None:
+        found = await asyncio.to_thread(_read_google, spec, names, google)
     else:
         records, problem, wildcards = await _read_live(spec, names, live)
         if problem:
             raise DiscoverError(spec, f"cannot read the existing records from live DNS: {problem}")
-        found = ExistingDomain(spec.domain, spec.zone, Source.LIVE_DNS, records, spec.zone_id, wildcards)
+        found = ExistingDomain(spec.domain, spec.zone, Source.LIVE_DNS, records, spec.zone_id, fallback + wildcards)
         return await _dmarc_context(spec, found, live)
     live_records, problem, wildcards = await _read_live(spec, names, live)
     if problem:
@@ -202,6 +241,76 @@ def _read_cloudflare(spec: DomainSpec, names: tuple[str, ...], api: CloudflareAp
         for (name, rtype), values in grouped.items()
     )
     return ExistingDomain(spec.domain, spec.zone, Source.CLOUDFLARE, _sorted(records), zone_id, tuple(notes))
+
+
+def _with_subscription(spec: DomainSpec, environ: Mapping[str, str] | None) -> DomainSpec:
+    """Azure: the spec's subscription, else ARM_SUBSCRIPTION_ID's; without either, bad input (the
+    API path and the imports' resource ids need it)."""
+    if spec.provider is not Provider.AZURE or spec.azure.subscription_id:
+        return spec
+    subscription = (os.environ if environ is None else environ).get(SUBSCRIPTION_VARIABLE, "").strip().lower()
+    if not subscription:
+        raise DiscoverError(spec, f"provider azure: the subscription is unknown: set azure.subscription_id in the spec or {SUBSCRIPTION_VARIABLE}")
+    return replace(spec, azure=replace(spec.azure, subscription_id=subscription, subscription_from_environment=True))
+
+
+def _read_azure(spec: DomainSpec, names: tuple[str, ...], api: AzureDnsApi) -> ExistingDomain:
+    subscription, group = spec.azure.subscription_id or "", spec.azure.resource_group
+    api.check_zone(subscription, group, spec.zone)
+    found = [api.record_set(subscription, group, spec.zone, name, rtype) for name in names for rtype in _LIVE_TYPES]
+    records = tuple(
+        ExistingRecord(r.name, r.type, tuple(ExistingValue(v) for v in r.values), r.ttl) for r in found if r is not None
+    )
+    return ExistingDomain(spec.domain, spec.zone, Source.AZURE, _sorted(records), spec.zone_id, ())
+
+
+def _read_google(spec: DomainSpec, names: tuple[str, ...], api: GoogleDnsApi) -> ExistingDomain:
+    project, zone_name = spec.google.project, spec.google.managed_zone
+    zone = api.managed_zone(project, zone_name)
+    if zone.dns_name != spec.zone:
+        raise DiscoverError(spec, f"Cloud DNS managed zone {zone_name} of project {project} is {zone.dns_name}, not {spec.zone} (check google.managed_zone)")
+    notes = [f"managed zone {zone_name} is private: only its networks see these records"] if zone.private else []
+    records = tuple(
+        ExistingRecord(s.name, s.type, tuple(ExistingValue(v) for v in s.values), s.ttl)
+        for name in names
+        for s in api.record_sets(project, zone_name, name)
+    )
+    return ExistingDomain(spec.domain, spec.zone, Source.GOOGLE, _sorted(records), spec.zone_id, tuple(notes))
+
+
+def _read_transfer(
+    spec: DomainSpec, names: tuple[str, ...], environ: Mapping[str, str]
+) -> tuple[ExistingDomain | None, tuple[str, ...]]:
+    """RFC 2136: the zone by AXFR (RFC 5936) with the provider's TSIG key, else (None, why not)."""
+    options = spec.rfc2136
+    host = options.server or environ.get(rfc2136.ENV_SERVER, "").strip()
+    if options.gssapi:
+        return None, ("no zone transfer with GSS-TSIG here: the records were read by per-name queries",)
+    if not host:
+        return None, (f"no update server (rfc2136.server or {rfc2136.ENV_SERVER}): the records were read by per-name queries",)
+    port = options.port or environ.get(rfc2136.ENV_PORT, "").strip() or 53
+    try:
+        server = parse_server(f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
+    except ValueError as err:
+        raise DiscoverError(spec, f"the update server {host!r}: {err}") from None
+    key_name = options.key_name or environ.get(rfc2136.ENV_KEY_NAME, "").strip()
+    secret = environ.get(rfc2136.ENV_KEY_SECRET, "").strip()
+    key = None
+    if key_name and secret:
+        algorithm = options.key_algorithm or environ.get(rfc2136.ENV_KEY_ALGORITHM, "").strip() or "hmac-md5"
+        key = (rfc2136.fqdn(key_name), algorithm, secret)
+    transferred, problem = zone_transfer(server, spec.zone, key=key)
+    if problem:
+        unsigned = "" if key else f" (no TSIG key: {rfc2136.ENV_KEY_NAME} and {rfc2136.ENV_KEY_SECRET} unset)"
+        return None, (f"{problem}{unsigned}: the records were read by per-name queries",)
+    wanted = set(names)
+    records = tuple(
+        ExistingRecord(r.name, r.type, tuple(ExistingValue(v) for v in r.values), r.ttl)
+        for r in transferred
+        if r.name in wanted
+    )
+    note = f"read the zone {spec.zone} by AXFR from {server}" + (f" with TSIG key {key[0]}" if key else "")
+    return ExistingDomain(spec.domain, spec.zone, Source.ZONE_TRANSFER, _sorted(records), spec.zone_id, (note,)), ()
 
 
 async def _read_live(

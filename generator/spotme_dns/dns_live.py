@@ -45,11 +45,14 @@ import dns.flags
 import dns.message
 import dns.name
 import dns.nameserver
+import dns.query
 import dns.rcode
 import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.resolver
+import dns.tsig
+import dns.zone
 
 from . import dmarc
 
@@ -275,6 +278,64 @@ def _rdata_text(rdata: dns.rdata.Rdata) -> str:
     if rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
         return rdata.address
     return rdata.to_text()
+
+
+# --------------------------------------------------------------------------- zone transfer
+
+#: TSIG algorithm names as the hashicorp/dns provider spells them -> dnspython's (RFC 8945 §6).
+_TSIG_ALGORITHMS = {
+    "hmac-md5": dns.tsig.HMAC_MD5,
+    "hmac-sha1": dns.tsig.HMAC_SHA1,
+    "hmac-sha256": dns.tsig.HMAC_SHA256,
+    "hmac-sha512": dns.tsig.HMAC_SHA512,
+}
+
+
+@dataclass(frozen=True)
+class TransferredRecord:
+    """One RRset of a transferred zone, in the spelling of `LiveAnswer.values`."""
+
+    name: str
+    type: str
+    values: tuple[str, ...]
+    ttl: int
+
+
+def zone_transfer(
+    server: Server, zone: str, *, key: tuple[str, str, str] | None = None, timeout: float = 10.0
+) -> tuple[tuple[TransferredRecord, ...], str]:
+    """The whole zone by AXFR (RFC 5936), signed with the TSIG `key` (name, algorithm, base64 secret).
+
+    Returns (records, "") or ((), why it failed): a refusal, a bad key, a timeout. Blocking
+    (run it in a thread). Never raises for DNS or network failures.
+    """
+    keyring = None
+    if key is not None:
+        name, algorithm, secret = key
+        if algorithm.lower() not in _TSIG_ALGORITHMS:
+            return (), f"TSIG algorithm {algorithm!r} is not one of {', '.join(_TSIG_ALGORITHMS)}"
+        try:
+            keyring = dns.tsig.Key(name, secret, _TSIG_ALGORITHMS[algorithm.lower()])
+        except (ValueError, dns.exception.DNSException) as err:  # bad base64, bad name
+            return (), f"the TSIG key {name!r} is unusable: {_describe_error(err)}"
+    try:
+        transferred = dns.zone.from_xfr(
+            dns.query.xfr(server.host, zone.rstrip(".") + ".", port=server.port, keyring=keyring, timeout=timeout, lifetime=timeout * 3, relativize=False),
+            relativize=False,
+        )
+    except (dns.exception.DNSException, OSError, EOFError) as err:
+        return (), f"AXFR of {zone} from {server}{' with TSIG key ' + key[0] if key else ''} failed: {_describe_error(err)}"
+    out = []
+    for owner, rdataset in transferred.iterate_rdatasets():
+        out.append(
+            TransferredRecord(
+                _name_text(owner),
+                dns.rdatatype.to_text(rdataset.rdtype),
+                tuple(sorted(_rdata_text(r) for r in rdataset)),
+                rdataset.ttl,
+            )
+        )
+    return tuple(out), ""
 
 
 def _cname_chain(response: dns.message.Message, qname: dns.name.Name) -> tuple[dns.name.Name, ...]:

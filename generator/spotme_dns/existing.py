@@ -18,6 +18,9 @@ class Source(str, Enum):
     LIVE_DNS = "live DNS"
     ROUTE53 = "Route53 API"
     CLOUDFLARE = "Cloudflare API"
+    ZONE_TRANSFER = "zone transfer (AXFR)"
+    GOOGLE = "Cloud DNS API"
+    AZURE = "Azure DNS API"
 
     def __str__(self) -> str:
         return self.value

@@ -26,11 +26,11 @@ import posixpath
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 
-from . import hcl
+from . import hcl, rfc2136
 from .backend import Backend, for_root, render_backend, split_into_roots
 from .errors import InputError, Location, Problem
 from .handoff import HandoffFormat, render_handoff
@@ -38,7 +38,7 @@ from .model import DomainRecords
 from .records import build_records
 from .render import MODULE_RENDERER, PLAIN_RENDERERS, DomainContext, ProviderRequirement, Renderer
 from .render.common import header_text, sanitize, short_hash
-from .spec import DomainSpec, Spec
+from .spec import DomainSpec, Provider, Spec
 
 MANIFEST = ".spotme-dns.json"
 MANIFEST_GENERATOR = "spotme-dns"
@@ -197,6 +197,16 @@ def plan_tree(
             )
         for req in domain_reqs[domain.domain]:
             first = requirements.setdefault(req.name, (req, domain))
+            if (first[0].source, first[0].version) == (req.source, req.version) and first[0].config != req.config:
+                problems.append(
+                    Problem(
+                        domain.location,
+                        f"{domain.domain}: configures provider {req.source} differently from {first[1].domain} "
+                        f"({first[1].location}); one Terraform root has one configuration of a provider: "
+                        "generate these domains into separate directories",
+                        "provider-config-conflict",
+                    )
+                )
             if (first[0].source, first[0].version) != (req.source, req.version):
                 problems.append(
                     Problem(
@@ -235,7 +245,12 @@ def plan_tree(
             rel = f"{domain.domain}/{handoff_format.filename}"
             label = labels.get(path, path)
             spec_file = posixpath.basename(label) if label not in ("-", "<stdin>") else "spec.yaml"
-            files[rel] = render_handoff(records, handoff_format=handoff_format, spec_file=spec_file).encode("utf-8")
+            page_records = records
+            if domain.provider is Provider.RFC2136:
+                owners = tuple(dict.fromkeys(r.name for r in records.records))
+                extra = rfc2136.handoff_notes(records.zone, owners, key_name=domain.rfc2136.key_name, gssapi=domain.rfc2136.gssapi)
+                page_records = replace(records, notes=records.notes + extra)
+            files[rel] = render_handoff(page_records, handoff_format=handoff_format, spec_file=spec_file).encode("utf-8")
             paths.append(rel)
         notes += [f"{domain.domain}: {n}" for n in records.notes]
         notes += rendered.notes
@@ -314,6 +329,9 @@ def _versions_tf(reqs: list[ProviderRequirement], header: str) -> str:
 _CREDENTIALS = {
     "aws": "aws: AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (AWS_ENDPOINT_URL for a test endpoint)",
     "cloudflare": "cloudflare: CLOUDFLARE_API_TOKEN",
+    "dns": rfc2136.CREDENTIALS,
+    "azurerm": "azurerm: ARM_SUBSCRIPTION_ID, ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET, or the Azure CLI login",
+    "google": "google: GOOGLE_APPLICATION_CREDENTIALS or gcloud's Application Default Credentials, or GOOGLE_OAUTH_ACCESS_TOKEN",
 }
 
 

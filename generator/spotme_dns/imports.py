@@ -2,7 +2,10 @@
 
 For every existing record set the generated Terraform takes over, an import:
 - Route53: id `ZONEID_NAME_TYPE` (provider docs, aws_route53_record "Import");
-- Cloudflare: id `zone_id/record_id` (the record id read through the Cloudflare API).
+- Cloudflare: id `zone_id/record_id` (the record id read through the Cloudflare API);
+- RFC 2136 (hashicorp/dns): id the record's FQDN with its trailing dot (provider docs, "Import");
+- Google Cloud DNS: id `projects/{p}/managedZones/{zone}/rrsets/{name}./{type}` (provider docs);
+- Azure DNS: the record set's resource id, `/subscriptions/.../dnsZones/{zone}/{TYPE}/{name}`.
 `--import-style blocks` (the default) writes `DIR/imports.tf` with `import` blocks (Terraform
 >= 1.5; they live in the root module and name the resources inside the domain modules);
 `--import-style script` writes `DIR/import.sh` with `terraform import` commands for older
@@ -27,10 +30,13 @@ from . import hcl
 from .generate import MANIFEST, OutputTree, Style
 from .merge import MergeResult
 from .model import DomainRecords, Record
+from .render import azure, google
 from .render.cloudflare import RESOURCE_TYPES
 from .render.common import record_set_label, value_label
 from .render.module import CALL_LABEL
 from .render.route53 import RESOURCE as ROUTE53_RESOURCE
+from .rfc2136 import CNAME_RESOURCE, TXT_RESOURCE
+from .rfc2136 import import_id as rfc2136_import_id
 from .spec import Provider
 
 IMPORTS_TF = "imports.tf"
@@ -71,6 +77,19 @@ def route53_import_id(zone_id: str, record: Record) -> str:
 
 def _address(module_name: str, style: Style, provider: Provider, version: int, record: Record, domain: str, value_text: str | None) -> str:
     base = f"module.{module_name}"
+    if provider is Provider.AZURE:
+        if style is Style.MODULE:
+            return f'{base}.module.{CALL_LABEL}.{azure.resource_type(record)}.this["{record.name} {record.type.value}"]'
+        return f"{base}.{azure.resource_type(record)}.{record_set_label(record, domain)}"
+    if provider is Provider.GOOGLE:
+        if style is Style.MODULE:
+            return f'{base}.module.{CALL_LABEL}.{google.RESOURCE}.this["{record.name} {record.type.value}"]'
+        return f"{base}.{google.RESOURCE}.{record_set_label(record, domain)}"
+    if provider is Provider.RFC2136:
+        resource = TXT_RESOURCE if record.type.value == "TXT" else CNAME_RESOURCE
+        if style is Style.MODULE:
+            return f'{base}.module.{CALL_LABEL}.{resource}.this["{record.name} {record.type.value}"]'
+        return f"{base}.{resource}.{record_set_label(record, domain)}"
     if provider is Provider.ROUTE53:
         if style is Style.MODULE:
             return f'{base}.module.{CALL_LABEL}.{ROUTE53_RESOURCE}.this["{record.name} {record.type.value}"]'
@@ -97,6 +116,14 @@ def plan_imports(result: MergeResult, records: DomainRecords, *, module_name: st
             if not result.zone_id:
                 continue
             out.append(Import(address, route53_import_id(result.zone_id, record), f"{record.name} {record.type.value}"))
+        elif spec.provider is Provider.AZURE and spec.azure.subscription_id:
+            import_id = azure.import_id(spec.azure.subscription_id, spec.azure.resource_group, records.zone, record)
+            out.append(Import(address, import_id, f"{record.name} {record.type.value}"))
+        elif spec.provider is Provider.GOOGLE:
+            import_id = google.import_id(spec.google.project, spec.google.managed_zone, record)
+            out.append(Import(address, import_id, f"{record.name} {record.type.value}"))
+        elif spec.provider is Provider.RFC2136:
+            out.append(Import(address, rfc2136_import_id(record.name), f"{record.name} {record.type.value}"))
         elif spec.provider is Provider.CLOUDFLARE and adoption.record_id and result.zone_id:
             out.append(Import(address, f"{result.zone_id}/{adoption.record_id}", f"{record.name} {record.type.value} {adoption.value!r}"))
     return tuple(out)

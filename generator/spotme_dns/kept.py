@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import dmarc, spf
 from .generate import MANIFEST, OutputTree
-from .spec import DomainSpec, Provider, SpfSpec
+from .spec import DomainSpec, SpfSpec
 
 RECORD = ".spotme-dns-discovered.json"
 _URI_TAGS = ("rua", "ruf")
@@ -134,7 +134,7 @@ def _lost_spf(old: object, domain: DomainSpec) -> list[str]:
 
 
 def _lost_txt(old: object, domain: DomainSpec) -> list[str]:
-    if domain.provider is not Provider.ROUTE53 or not isinstance(old, list):
+    if not domain.provider.record_sets or not isinstance(old, list):
         return []  # elsewhere a kept TXT value is its own record, never written by us
     lost = [v for v in old if isinstance(v, str) and v not in domain.keep_txt]
     return [f"TXT values {', '.join(repr(v) for v in lost)}"] if lost else []

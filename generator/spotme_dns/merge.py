@@ -282,7 +282,7 @@ class _Merger:
         for value in values:
             if spf.is_spf(value.text) or value.text == verification or value.text in spec.keep_txt:
                 continue
-            if self.provider is Provider.ROUTE53:
+            if self.provider.record_sets:
                 keep_txt.append(value.text)
                 self.decide(Action.KEEP, d, "TXT", "txt-kept", f"kept {_show(value.text)} in the TXT record set, unchanged")
             elif self.per_value:
@@ -490,7 +490,7 @@ class _Merger:
         others = [v for v in values if not dmarc.is_dmarc(v.text)]
         if others:
             shown = "; ".join(_show(v.text) for v in others)
-            if self.provider is Provider.ROUTE53:
+            if self.provider.record_sets:
                 if not self.refuse(
                     name, "TXT", "dmarc-other-txt",
                     f"{name} also holds TXT values that are not DMARC ({shown}); the record set spotme-dns writes "
@@ -721,9 +721,9 @@ class _Merger:
             return ()
         records = build_records(merged).records
         out: list[Adoption] = []
-        if self.provider is Provider.ROUTE53:
+        if self.provider.record_sets:
             out = [Adoption(r.name, r.type.value) for r in records if self.existing.get(r.name, r.type.value) is not None]
-            if out and not zone_id:
+            if out and not zone_id and self.provider is Provider.ROUTE53:  # RFC 2136 imports by name
                 self.refuse(
                     merged.domain, "", "import-id-unknown",
                     f"{len(out)} of these record sets already exist but the hosted zone id is unknown, so no import "

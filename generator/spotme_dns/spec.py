@@ -34,9 +34,18 @@ class Provider(str, Enum):
     ROUTE53 = "route53"
     CLOUDFLARE = "cloudflare"
     GENERIC = "generic"
+    RFC2136 = "rfc2136"
+    GOOGLE = "google"
+    AZURE = "azure"
 
     def __str__(self) -> str:
         return self.value
+
+    @property
+    def record_sets(self) -> bool:
+        """One resource owns every value of a name and type, so the customer's other TXT values
+        must be written into it or they are deleted (Route 53; `dns_txt_record_set` of RFC 2136)."""
+        return self in (Provider.ROUTE53, Provider.RFC2136, Provider.GOOGLE, Provider.AZURE)
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,56 @@ class DmarcSpec:
         return dmarc.build_dmarc(self.policy, self.tags)
 
 
+#: Providers `init` writes a complete spec for (google needs its project and zone written in by hand).
+INIT_PROVIDERS = ("route53", "cloudflare", "generic", "rfc2136")
+
+#: TSIG HMAC algorithms the hashicorp/dns provider takes (its docs/index.md, `update.key_algorithm`).
+RFC2136_KEY_ALGORITHMS = ("hmac-md5", "hmac-sha1", "hmac-sha256", "hmac-sha512")
+RFC2136_TRANSPORTS = ("udp", "udp4", "udp6", "tcp", "tcp4", "tcp6")
+
+
+@dataclass(frozen=True)
+class Rfc2136Spec:
+    """Where RFC 2136 updates go and how they are signed (`provider: rfc2136`).
+
+    Never a secret: the TSIG secret, a GSS-TSIG password or keytab come from the provider's
+    environment variables (DNS_UPDATE_KEYSECRET, DNS_UPDATE_PASSWORD, DNS_UPDATE_KEYTAB).
+    Unset keys are read from DNS_UPDATE_SERVER, DNS_UPDATE_PORT, DNS_UPDATE_KEYNAME and
+    DNS_UPDATE_KEYALGORITHM by Terraform and by `generate --discover` alike.
+    """
+
+    server: str | None = None
+    port: int | None = None
+    key_name: str | None = None
+    key_algorithm: str | None = None
+    transport: str | None = None
+    gssapi: bool = False
+    """GSS-TSIG (RFC 3645, Active Directory) instead of a TSIG key."""
+    realm: str | None = None
+    username: str | None = None
+
+
+@dataclass(frozen=True)
+class GoogleSpec:
+    """Where the records go in Google Cloud DNS (`provider: google`)."""
+
+    project: str = ""
+    """The project ID."""
+    managed_zone: str = ""
+    """The managed zone's resource NAME (`prod-zone`), not its DNS name."""
+
+
+@dataclass(frozen=True)
+class AzureSpec:
+    """Where the records go in Azure DNS (`provider: azure`)."""
+
+    resource_group: str = ""
+    subscription_id: str | None = None
+    """Else ARM_SUBSCRIPTION_ID, as the azurerm provider reads it."""
+    subscription_from_environment: bool = field(default=False, compare=False)
+    """`subscription_id` was read from ARM_SUBSCRIPTION_ID by discovery (for imports), not written in the spec."""
+
+
 @dataclass(frozen=True)
 class DomainSpec:
     """One sending domain, checked and normalised."""
@@ -112,6 +171,9 @@ class DomainSpec:
     """Other TXT values at the domain to keep in the same record set (Route53)."""
     cloudflare_version: int = 5
     location: Location = field(default=Location("<spec>"), compare=False)
+    rfc2136: Rfc2136Spec = Rfc2136Spec()
+    google: GoogleSpec = GoogleSpec()
+    azure: AzureSpec = AzureSpec()
 
 
 @dataclass(frozen=True)
@@ -130,7 +192,7 @@ class Spec:
 TOP_KEYS = ("version", "defaults", "domains", "backend")
 DOMAIN_KEYS = (
     "domain", "zone", "provider", "zone_id", "ttl", "ses", "mandrill", "spf", "dmarc",
-    "keep_txt", "cloudflare",
+    "keep_txt", "cloudflare", "rfc2136", "google", "azure",
 )
 DEFAULTABLE = tuple(k for k in DOMAIN_KEYS if k not in ("domain", "zone", "zone_id"))
 SES_KEYS = ("dkim_tokens", "signing_zone")
@@ -138,6 +200,10 @@ MANDRILL_KEYS = ("verification", "dkim")
 SPF_KEYS = ("include", "keep", "all")
 DMARC_KEYS = ("manage", "policy",) + tuple(t for t in dmarc.KNOWN_TAGS if t not in ("v", "p"))
 CLOUDFLARE_KEYS = ("version",)
+RFC2136_KEYS = ("server", "port", "key_name", "key_algorithm", "transport", "gssapi")
+GSSAPI_KEYS = ("realm", "username")
+GOOGLE_KEYS = ("project", "managed_zone")
+AZURE_KEYS = ("resource_group", "subscription_id")
 
 
 class _Collector:
@@ -375,6 +441,10 @@ def _check_domain(c: _Collector, item: YNode, defaults: dict[str, YNode], where:
             else:
                 cloudflare_version = int(v.value)  # 5.0 is 5
 
+    rfc2136 = _check_rfc2136(c, d["rfc2136"], f"{where}.rfc2136") if "rfc2136" in d else Rfc2136Spec()
+    google = _check_google(c, d.get("google"), item, f"{where}.google", provider)
+    azure = _check_azure(c, d.get("azure"), item, f"{where}.azure", provider)
+
     zone_id = None
     if "zone_id" in d:
         zone_id = _check_zone_id(c, d["zone_id"], f"{where}.zone_id", provider)
@@ -393,8 +463,145 @@ def _check_domain(c: _Collector, item: YNode, defaults: dict[str, YNode], where:
     return DomainSpec(
         domain=domain, zone=zone, provider=provider, ses=ses, mandrill=mandrill,
         spf=spf_spec or SpfSpec(), dmarc=dmarc_spec or DmarcSpec(), ttl=ttl, zone_id=zone_id,
-        keep_txt=keep_txt, cloudflare_version=cloudflare_version, location=item.loc,
+        keep_txt=keep_txt, cloudflare_version=cloudflare_version, location=item.loc, rfc2136=rfc2136,
+        google=google, azure=azure,
     )
+
+
+_SECRET_KEYS = {
+    "key_secret": "DNS_UPDATE_KEYSECRET",
+    "secret": "DNS_UPDATE_KEYSECRET",
+    "password": "DNS_UPDATE_PASSWORD",
+    "keytab": "DNS_UPDATE_KEYTAB",
+}
+_KEY_NAME = re.compile(r"^(?=.{1,254}$)[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?$")
+#: A host name, an IPv4 address or an IPv6 address (no port: that is `port`).
+_HOST = re.compile(r"^(?:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*|(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)$")
+
+
+def _check_rfc2136(c: _Collector, node: YNode, where: str) -> Rfc2136Spec:
+    """`rfc2136: {server, port, key_name, key_algorithm, transport, gssapi: {realm, username}}`."""
+    if not node.is_mapping:
+        c.add(node, where, f"expected a mapping with keys {', '.join(RFC2136_KEYS)}", "bad-type")
+        return Rfc2136Spec()
+    items: dict[str, YNode] = node.value  # type: ignore[assignment]
+    secrets = {k: v for k, v in _SECRET_KEYS.items() if k in items}
+    for key, env in secrets.items():
+        c.add((node.key_locs or {}).get(key, items[key].loc), f"{where}.{key}",
+              f"never write a secret in the spec: Terraform and spotme-dns read it from {env}", "secret-in-spec")
+    _unknown_keys(c, {k: v for k, v in items.items() if k not in secrets}, RFC2136_KEYS, where)
+    out: dict[str, object] = {}
+    if "server" in items:
+        text = _string(c, items["server"], f"{where}.server", "a host name or IP address")
+        if text is not None and not _HOST.match(text):
+            c.add(items["server"], f"{where}.server", f"{text!r} is not a host name or IP address (give the port as 'port')", "bad-value")
+        elif text is not None:
+            out["server"] = text
+    if "port" in items:
+        v = items["port"].value
+        if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 65535:
+            c.add(items["port"], f"{where}.port", f"expected a port number from 1 to 65535 (got {v!r})", "bad-value")
+        else:
+            out["port"] = v
+    if "key_name" in items:
+        text = _string(c, items["key_name"], f"{where}.key_name", "the TSIG key's name")
+        if text is not None and not _KEY_NAME.match(text):
+            c.add(items["key_name"], f"{where}.key_name", f"{text!r} is not a TSIG key name (a domain name)", "bad-value")
+        elif text is not None:
+            out["key_name"] = text if text.endswith(".") else text + "."
+    for key, choices in (("key_algorithm", RFC2136_KEY_ALGORITHMS), ("transport", RFC2136_TRANSPORTS)):
+        if key in items:
+            v = items[key].value
+            if v not in choices:
+                c.add(items[key], f"{where}.{key}", f"expected one of {', '.join(choices)} (got {v!r}){_suggest(v, choices)}", "bad-value")
+            else:
+                out[key] = v
+    if "gssapi" in items:
+        g = items["gssapi"]
+        if g.value is None:
+            gss: dict[str, YNode] | None = {}
+        else:
+            gss = _mapping(c, g, f"{where}.gssapi", GSSAPI_KEYS)
+        if gss is not None:
+            out["gssapi"] = True
+            for key in GSSAPI_KEYS:
+                if key in gss:
+                    text = _string(c, gss[key], f"{where}.gssapi.{key}", f"the Kerberos {key}")
+                    if text is not None:
+                        out[key] = text
+        for key in ("key_name", "key_algorithm"):
+            if key in items:
+                c.add(items[key], f"{where}.{key}", "a TSIG key and gssapi exclude each other (the provider refuses both)", "bad-value")
+    return Rfc2136Spec(**out)  # type: ignore[arg-type]
+
+
+#: Google Cloud project IDs: 6-30 lower-case letters, digits and hyphens, starting with a letter
+#: (Resource Manager docs, "Creating and managing projects"); managed zone names: RFC 1035
+#: labels of at most 63 characters (Cloud DNS API, ManagedZone.name).
+_GOOGLE_PROJECT = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
+_GOOGLE_ZONE = re.compile(r"^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def _check_google(c: _Collector, node: YNode | None, item: YNode, where: str, provider: Provider) -> GoogleSpec:
+    """`google: {project, managed_zone}`: both required for `provider: google`."""
+    if node is None:
+        if provider is Provider.GOOGLE:
+            c.add(item, where, "missing: provider google needs google: {project: ..., managed_zone: ...} "
+                  "(the managed zone's resource name, not its DNS name)", "missing-key")
+        return GoogleSpec()
+    found = _mapping(c, node, where, GOOGLE_KEYS)
+    if found is None:
+        return GoogleSpec()
+    out = {}
+    for key, pattern, what in (
+        ("project", _GOOGLE_PROJECT, "a Google Cloud project ID (6-30 lower-case letters, digits, hyphens)"),
+        ("managed_zone", _GOOGLE_ZONE, "a Cloud DNS managed zone name (like prod-zone: lower-case letters, digits, hyphens)"),
+    ):
+        if key not in found:
+            if provider is Provider.GOOGLE:
+                c.add(node, f"{where}.{key}", f"missing: {what}", "missing-key")
+            continue
+        text = _string(c, found[key], f"{where}.{key}", what)
+        if text is not None and not pattern.match(text):
+            hint = " (that is its DNS name; give the zone's resource name)" if key == "managed_zone" and "." in text else ""
+            c.add(found[key], f"{where}.{key}", f"{text!r} is not {what}{hint}", "bad-value")
+        elif text is not None:
+            out[key] = text
+    return GoogleSpec(**out)
+
+
+#: Azure resource group names: 1-90 letters, digits, `_`, `-`, `.`, `(`, `)`, not ending in `.`
+#: (Azure docs, "Naming rules and restrictions for Azure resources"); subscription ids are GUIDs.
+_AZURE_GROUP = re.compile(r"^[-\w.()]{0,89}[-\w()]$")
+_AZURE_SUBSCRIPTION = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def _check_azure(c: _Collector, node: YNode | None, item: YNode, where: str, provider: Provider) -> AzureSpec:
+    """`azure: {resource_group, subscription_id}`: the resource group is required for `provider: azure`."""
+    if node is None:
+        if provider is Provider.AZURE:
+            c.add(item, where, "missing: provider azure needs azure: {resource_group: ...} (and the subscription_id, "
+                  "or ARM_SUBSCRIPTION_ID)", "missing-key")
+        return AzureSpec()
+    found = _mapping(c, node, where, AZURE_KEYS)
+    if found is None:
+        return AzureSpec()
+    group = None
+    if "resource_group" in found:
+        group = _string(c, found["resource_group"], f"{where}.resource_group", "an Azure resource group name")
+        if group is not None and not (_AZURE_GROUP.match(group) and group.isascii()):
+            c.add(found["resource_group"], f"{where}.resource_group", f"{group!r} is not an Azure resource group name "
+                  "(1-90 letters, digits, '_', '-', '.', '(', ')', not ending in '.')", "bad-value")
+            group = None
+    elif provider is Provider.AZURE:
+        c.add(node, f"{where}.resource_group", "missing: the resource group of the DNS zone", "missing-key")
+    subscription = None
+    if "subscription_id" in found:
+        subscription = _string(c, found["subscription_id"], f"{where}.subscription_id", "an Azure subscription id")
+        if subscription is not None and not _AZURE_SUBSCRIPTION.match(subscription):
+            c.add(found["subscription_id"], f"{where}.subscription_id", f"{subscription!r} is not an Azure subscription id (a GUID)", "bad-value")
+            subscription = None
+    return AzureSpec(group or "", subscription.lower() if subscription else None)
 
 
 def _suggest(value: object, choices: tuple[str, ...]) -> str:

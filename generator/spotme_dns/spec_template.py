@@ -137,9 +137,12 @@ def render_spec(answers: InitAnswers, *, schema_ref: str | None = None) -> str:
         "domains:",
         f"  - domain: {_scalar(domain)}  # the sending (From:) domain",
         f"    zone: {_scalar(zone)}  # the DNS zone that holds it",
-        f"    provider: {_scalar(answers.provider.strip())}  # route53 | cloudflare | generic",
+        f"    provider: {_scalar(answers.provider.strip())}  # route53 | cloudflare | generic | rfc2136 | google | azure (those two: add their keys)",
     ]
-    if answers.zone_id:
+    if answers.provider.strip() == "rfc2136":
+        lines.append("    # rfc2136: {server: ns1.example.com, key_name: spotme-update., key_algorithm: hmac-sha256}")
+        lines.append("    #   (else DNS_UPDATE_SERVER, DNS_UPDATE_KEYNAME...; the secret only ever in DNS_UPDATE_KEYSECRET)")
+    elif answers.zone_id:
         lines.append(f"    zone_id: {_scalar(answers.zone_id.strip())}  # the zone's id at the provider")
     else:
         lines.append("    # zone_id: ...  # the zone's id at the provider; without it the zone is looked up by name")

@@ -51,6 +51,10 @@ _POLL_INTERVAL = 0.01
 _PROBE_TIMEOUT = 0.1
 """Seconds one SOA probe waits: short, since a lost probe only means another poll."""
 _KEY_NAME = "spotme-test"
+TRANSFER_KEY = ("spotme-update.", "hmac-sha256", base64.b64encode(b"spotme-dns test transfer key 32b").decode())
+"""(name, algorithm, base64 secret) of the TSIG key every zone allows AXFR with (RFC 8945),
+as the hashicorp/dns provider's DNS_UPDATE_KEYNAME/KEYALGORITHM/KEYSECRET spell them. A
+transfer without it is refused."""
 _REFUSED = "refused"
 """Expected state of a zone that is no longer configured."""
 _FAILING = "servfail"
@@ -295,7 +299,9 @@ class BindServer:
             self._reconfigure({z: f for z, f in self._config.items() if z not in stale})
         removed = self._config.keys() - files.keys()
         self._reconfigure(files)
-        expected: dict[str, int | str] = {**serials, **{z: _FAILING for z in broken}, **{z: _REFUSED for z in removed}}
+        # A removed zone under a zone still served is answered by that parent (NODATA/NXDOMAIN), not REFUSED.
+        orphans = {z for z in removed if not any(z.endswith("." + parent) for parent in files)}
+        expected: dict[str, int | str] = {**serials, **{z: _FAILING for z in broken}, **{z: _REFUSED for z in orphans}}
         self._wait_for(expected)
         self._serials = serials
 
@@ -366,6 +372,7 @@ class BindServer:
         zones = "".join(f'zone "{zone}" {{ type primary; file "{path}"; }};\n' for zone, path in sorted(files.items()))
         (self._dir / "named.conf").write_text(
             f'include "{self._dir / "rndc.key"}";\n'
+            f'key "{TRANSFER_KEY[0]}" {{ algorithm {TRANSFER_KEY[1]}; secret "{TRANSFER_KEY[2]}"; }};\n'
             f'controls {{ inet 127.0.0.1 port {self._control_port} allow {{ 127.0.0.1; }} keys {{ "{_KEY_NAME}"; }}; }};\n'
             "options {\n"
             f'    directory "{self._dir}";\n'
@@ -378,6 +385,7 @@ class BindServer:
             "    notify no;                // ns1.<zone> is 127.0.0.1:53, not us\n"
             "    dnssec-validation no;\n"
             "    check-names primary ignore;\n"
+            f'    allow-transfer {{ key "{TRANSFER_KEY[0]}"; }};  // AXFR only with the TSIG key\n'
             "};\n"
             f"{zones}"
         )

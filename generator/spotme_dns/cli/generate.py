@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
+from ..errors import InputError, Problem
 from ..generate import Style, check_target, default_modules_source, plan_tree, write_tree
 from ..imports import ImportStyle
 from ..kept import dropped_since_discovery, read_record, record_bytes, with_record
-from ..spec import load_spec
+from ..spec import DomainSpec, Provider, load_spec
 from ..spec_write import discovered_changes, write_spec_changes
 from ._output_options import describe_settings, output_options, output_settings
 from .app import EXIT_OK
@@ -154,6 +155,7 @@ def command(
         tree = with_record(tree, record_bytes(spec.domains, read_record(output)))
     else:
         earlier = read_record(output)
+        _refuse_undiscovered(spec.domains, earlier)
         if earlier is not None:
             tree = with_record(tree, record_bytes((), earlier))
             warnings = dropped_since_discovery(earlier, spec.domains)
@@ -188,3 +190,21 @@ def command(
     dropping = f"; {len(warnings)} warning{'s' if len(warnings) != 1 else ''}: values the last discovery kept are dropped (see above)" if warnings else ""
     click.echo(f"{len(tree.domains)} domain{'s' if len(tree.domains) != 1 else ''}, {records} record sets{dropping}; next: {next_step}")
     ctx.exit(EXIT_OK)
+
+
+def _refuse_undiscovered(domains: tuple[DomainSpec, ...], earlier: dict | None) -> None:
+    """Google Cloud DNS: `google_dns_record_set` replaces an existing set of its name and type
+    without a word (provider docs), so a domain is generated only once discovery has read it."""
+    seen = set(((earlier or {}).get("domains") or {}).keys())
+    problems = [
+        Problem(
+            d.location,
+            f"{d.domain}: provider google overwrites what exists at each name it writes, so run "
+            "`spotme-dns generate --discover` first (it reads the zone and imports what is there)",
+            "needs-discover",
+        )
+        for d in domains
+        if d.provider is Provider.GOOGLE and d.domain not in seen
+    ]
+    if problems:
+        raise InputError(problems)

@@ -12,7 +12,7 @@ from .. import dmarc
 from ..errors import InputError, Location, Problem
 from ..fileio import write_atomically
 from ..schema.build import SCHEMA_URL
-from ..spec import SPF_ALL_CHOICES, Provider, load_spec, parse_spec_text
+from ..spec import INIT_PROVIDERS, SPF_ALL_CHOICES, Provider, load_spec, parse_spec_text
 from ..spec_template import PLACEHOLDER, Field, InitAnswers, answer_problems, check_one, render_spec, with_placeholders
 from .schema import schema_path
 from .terminal import is_quiet
@@ -24,7 +24,7 @@ TOKEN_COUNT = 3
 @click.option("--domain", help="The sending (From:) domain, e.g. acme-events.com.")
 @click.option("--zone", help="The DNS zone that holds it (default: the domain itself).")
 @click.option(
-    "--provider", type=click.Choice([p.value for p in Provider]), default=None,
+    "--provider", type=click.Choice(INIT_PROVIDERS), default=None,
     help="Where the records go (default: route53).",
 )
 @click.option("--zone-id", help="The zone's id at the provider (default: looked up by name).")
@@ -151,7 +151,7 @@ def _ask(
         zone = _prompt("DNS zone that holds it", Field.ZONE, lambda v: {"domain": domain, "zone": v}, default=domain)
     if provider is None:
         provider = click.prompt(
-            "DNS provider", type=click.Choice([p.value for p in Provider]), default=Provider.ROUTE53.value
+            "DNS provider", type=click.Choice(INIT_PROVIDERS), default=Provider.ROUTE53.value
         )
     tokens = list(ses_tokens)
     if len(tokens) != TOKEN_COUNT:

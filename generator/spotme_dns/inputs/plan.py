@@ -6,8 +6,12 @@ count and for_each instances, and the planned action of each. Values Terraform k
 after apply (`after_unknown`) stay unknown: never guessed.
 
 Resource types: `aws_route53_record` (one record set per resource), `cloudflare_record` (v4)
-and `cloudflare_dns_record` (v5) (one value per resource), and the generic module's `records`
-output (a list of `{name, type, ttl, values}`).
+and `cloudflare_dns_record` (v5) (one value per resource), `dns_txt_record_set` and
+`dns_cname_record` (hashicorp/dns, RFC 2136: `name` relative to `zone`), `google_dns_record_set`
+(one record set per resource; TXT `rrdatas` quoted character-strings), `azurerm_dns_txt_record`
+(`record { value }` blocks, plain text) and `azurerm_dns_cname_record` (`name` relative to
+`zone_name`, `@` the apex), and the generic
+module's `records` output (a list of `{name, type, ttl, values}`).
 
 Zones: a record's zone is the `aws_route53_zone` / `cloudflare_zone` (data source or managed)
 that its `zone_id` equals or refers to in the plan's `configuration`, else the longest zone
@@ -36,6 +40,9 @@ from ..desired import UNKNOWN_LABEL, Action, ses_dkim_pattern
 from ..errors import InputError, Location, Problem
 from ..model import normalize_name
 from ..report import Finding
+from ..rfc2136 import RESOURCES as RFC2136_RESOURCES
+from ..rfc2136 import TXT_RESOURCE as RFC2136_TXT
+from ..rfc2136 import absolute_name as rfc2136_name
 from .common import (
     RECORD_TYPES,
     Candidate,
@@ -54,7 +61,11 @@ SUPPORTED_MAJORS = (0, 1)
 ROUTE53 = "aws_route53_record"
 CLOUDFLARE_V4 = "cloudflare_record"
 CLOUDFLARE_V5 = "cloudflare_dns_record"
-RECORD_RESOURCES = (ROUTE53, CLOUDFLARE_V4, CLOUDFLARE_V5)
+GOOGLE = "google_dns_record_set"
+AZURE = {"azurerm_dns_txt_record": "TXT", "azurerm_dns_cname_record": "CNAME"}
+RECORD_RESOURCES = (ROUTE53, CLOUDFLARE_V4, CLOUDFLARE_V5, *RFC2136_RESOURCES, GOOGLE, *AZURE)
+#: Resources that own every value of their name and type (values not listed are deleted).
+RECORD_SET_RESOURCES = (ROUTE53, RFC2136_TXT, GOOGLE, *AZURE)
 ZONE_TYPES = ("aws_route53_zone", "cloudflare_zone")
 #: SES resources whose DKIM tokens (attribute) are known only after apply, and their domain attribute.
 SES_TOKENS = {"aws_sesv2_email_identity": "dkim_signing_attributes", "aws_ses_domain_dkim": "dkim_tokens"}
@@ -508,7 +519,7 @@ class _PlanReader:
             return []
         if read.type not in RECORD_TYPES:
             return []
-        zone = self._zone_of(address, kind, read.zone_id)
+        zone = read.zone or self._zone_of(address, kind, read.zone_id)
         fqdn = values.get("fqdn")
         if needs_zone(read.name, zone) and isinstance(fqdn, str) and not needs_zone(fqdn, None) and not _unknown(unknown, "fqdn"):
             read = replace(read, name=fqdn)  # Route53 knows the whole name once the record exists (state, no-op)
@@ -536,7 +547,7 @@ class _PlanReader:
                 address=address,
                 ttl=read.ttl,
                 proxied=read.proxied,
-                authoritative=kind == ROUTE53,
+                authoritative=kind in RECORD_SET_RESOURCES,
                 removed=removed,
                 strings=read.strings,
                 zone_id=read.zone_id if zone is None else None,
@@ -725,10 +736,51 @@ class _Read:
     proxied: bool | None
     zone_id: str | None
     strings: tuple[tuple[str, ...], ...] = ()
+    zone: str | None = None
+    """The zone the resource names itself (hashicorp/dns `zone`)."""
+
+
+def _read_rfc2136(kind: str, values: dict[str, Any], unknown: Any) -> _Read:
+    """hashicorp/dns: the name is `name` + `zone`, the type is the resource's, TXT is zone-file text."""
+    known = not (_unknown(unknown, "name") or _unknown(unknown, "zone"))
+    name = rfc2136_name(values) if known else None
+    zone = normalize_name(values["zone"]) if known and isinstance(values.get("zone"), str) else None
+    rdtype = RFC2136_RESOURCES[kind]
+    ttl_raw = values.get("ttl")
+    ttl = int(ttl_raw) if isinstance(ttl_raw, (int, float)) and not isinstance(ttl_raw, bool) and not _unknown(unknown, "ttl") else None
+    field = "txt" if kind == RFC2136_TXT else "cname"
+    raw = values.get(field)
+    record_values: tuple[str, ...] | None = None
+    if not _unknown(unknown, field) and raw is not None:
+        items = raw if isinstance(raw, list) else [raw]
+        record_values = tuple(logical_value(rdtype, str(v), txt_style="rfc2136") for v in items)
+    return _Read(name, rdtype, record_values, ttl, None, None, zone=zone)
+
+
+def _read_azure(kind: str, values: dict[str, Any], unknown: Any) -> _Read:
+    """azurerm: the name is relative to `zone_name` (`@` the apex); TXT `record` blocks hold plain text."""
+    known = not (_unknown(unknown, "name") or _unknown(unknown, "zone_name"))
+    zone = normalize_name(values["zone_name"]) if known and isinstance(values.get("zone_name"), str) else None
+    name = absolute_name(values["name"], zone) if zone and isinstance(values.get("name"), str) else None
+    ttl_raw = values.get("ttl")
+    ttl = int(ttl_raw) if isinstance(ttl_raw, (int, float)) and not isinstance(ttl_raw, bool) and not _unknown(unknown, "ttl") else None
+    rdtype = AZURE[kind]
+    raw = values.get("record")
+    record_values: tuple[str, ...] | None = None
+    if not _unknown(unknown, "record") and raw is not None:
+        if rdtype == "TXT" and isinstance(raw, list):
+            record_values = tuple(str(r.get("value")) for r in raw if isinstance(r, dict) and isinstance(r.get("value"), str))
+        elif rdtype == "CNAME" and isinstance(raw, str):
+            record_values = (logical_value("CNAME", raw),)
+    return _Read(name, rdtype, record_values, ttl, None, None, zone=zone)
 
 
 def _read_record(kind: str, values: dict[str, Any], unknown: Any) -> _Read | None:
     """A resource's record fields; None when it is not a plain record (an alias, a `data` record)."""
+    if kind in RFC2136_RESOURCES:
+        return _read_rfc2136(kind, values, unknown)
+    if kind in AZURE:
+        return _read_azure(kind, values, unknown)
     name = None if _unknown(unknown, "name") or not isinstance(values.get("name"), str) else values["name"]
     rdtype = None if _unknown(unknown, "type") or not isinstance(values.get("type"), str) else values["type"].upper()
     ttl_raw = values.get("ttl")
@@ -737,7 +789,16 @@ def _read_record(kind: str, values: dict[str, Any], unknown: Any) -> _Read | Non
     proxied = values.get("proxied") if isinstance(values.get("proxied"), bool) and not _unknown(unknown, "proxied") else None
     record_values: tuple[str, ...] | None
     strings: tuple[tuple[str, ...], ...] = ()
-    if kind == ROUTE53:
+    if kind == GOOGLE:
+        if values.get("routing_policy"):
+            return None  # a routing policy's answers depend on the asker: not one of our records
+        if _unknown(unknown, "rrdatas"):
+            record_values = None
+        elif isinstance(values.get("rrdatas"), list):
+            record_values = tuple(logical_value(rdtype or "", str(v), txt_style="quoted") for v in values["rrdatas"])
+        else:
+            return None
+    elif kind == ROUTE53:
         if values.get("alias"):
             return None  # an alias points at an AWS resource: not one of our records
         if _unknown(unknown, "records"):

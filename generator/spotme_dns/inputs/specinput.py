@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from ..desired import Action, DesiredDomain, DesiredRecord
 from ..model import DomainRecords
 from ..records import build_records
-from ..spec import DomainSpec, Provider, load_spec
+from ..spec import DomainSpec, load_spec
 from .common import Desired
 
 
@@ -19,7 +19,7 @@ def load_specs(paths: Iterable[str]) -> Desired:
 
 def desired_from_spec(domain: DomainSpec) -> DesiredDomain:
     """One spec domain as desired records: what applying the generated Terraform creates."""
-    return desired_from_records(build_records(domain), authoritative=domain.provider is Provider.ROUTE53)
+    return desired_from_records(build_records(domain), authoritative=domain.provider.record_sets)
 
 
 def desired_from_records(built: DomainRecords, *, authoritative: bool) -> DesiredDomain:

@@ -2,7 +2,8 @@
 
 What is read:
 - the root's variables (defaults, then `terraform.tfvars` and `*.auto.tfvars`), locals, and
-  every `aws_route53_record`, `cloudflare_record` and `cloudflare_dns_record` resource,
+  every `aws_route53_record`, `cloudflare_record`, `cloudflare_dns_record`, `dns_txt_record_set`
+  and `dns_cname_record` resource,
   with `count` and `for_each` over values known from the text;
 - `output` blocks listing records (`[{name, type, ttl, values}]`, the generic module's
   `records`), for the names no resource covers;
@@ -29,6 +30,7 @@ from typing import Any
 import hcl2
 from hcl2.utils import SerializationOptions
 
+from .. import rfc2136
 from ..desired import Action, ses_dkim_pattern
 from ..errors import InputError, Location, Problem
 from ..model import normalize_name
@@ -52,12 +54,14 @@ from .values import logical_value, route53_strings
 ROUTE53 = "aws_route53_record"
 CLOUDFLARE_V4 = "cloudflare_record"
 CLOUDFLARE_V5 = "cloudflare_dns_record"
-RECORD_RESOURCES = (ROUTE53, CLOUDFLARE_V4, CLOUDFLARE_V5)
+GOOGLE = "google_dns_record_set"
+AZURE = {"azurerm_dns_txt_record": "TXT", "azurerm_dns_cname_record": "CNAME"}
+RECORD_RESOURCES = (ROUTE53, CLOUDFLARE_V4, CLOUDFLARE_V5, *rfc2136.RESOURCES, GOOGLE, *AZURE)
 ZONE_TYPES = ("aws_route53_zone", "cloudflare_zone")
 
 #: Our own modules, recognised by the directory they live in.
-OUR_MODULES = ("route53", "cloudflare", "generic", "core")
-_OUR_REMOTE = re.compile(r"//(?:.*/)?terraform/modules/(route53|cloudflare|generic|core)/?(?:\?.*)?$")
+OUR_MODULES = ("route53", "cloudflare", "generic", "core", "rfc2136", "google", "azure")
+_OUR_REMOTE = re.compile(r"//(?:.*/)?terraform/modules/(route53|cloudflare|generic|core|rfc2136|google|azure)/?(?:\?.*)?$")
 #: Variables every one of our modules has (they pass core's inputs through).
 _OUR_VARIABLES = {"domain", "ses_dkim_tokens", "mandrill_verification"}
 
@@ -366,6 +370,12 @@ class _TfReader:
         for suffix, instance in instances:
             address = base + suffix
             body = block.body
+            if block.kind in rfc2136.RESOURCES:
+                out.extend(self._rfc2136(block, instance, address, prefix))
+                continue
+            if block.kind in AZURE:
+                out.extend(self._azure(block, instance, address, prefix))
+                continue
             name = evaluate(body.get("name"), instance)
             rdtype = evaluate(body.get("type"), instance)
             if not isinstance(name, str) and isinstance(rdtype, str) and rdtype.upper() == "CNAME":
@@ -405,7 +415,7 @@ class _TfReader:
                     address=address,
                     ttl=int(ttl) if isinstance(ttl, (int, float)) and not isinstance(ttl, bool) else None,
                     proxied=proxied if isinstance(proxied, bool) else None,
-                    authoritative=block.kind == ROUTE53,
+                    authoritative=block.kind in (ROUTE53, GOOGLE),
                     strings=strings,
                     zone_id=zone_id if isinstance(zone_id, str) and zone_id else None,
                 )
@@ -455,9 +465,73 @@ class _TfReader:
             domain=domain,
         )
 
+    def _rfc2136(self, block: _Block, instance: _InstanceScope, address: str, prefix: str) -> list[Candidate]:
+        """hashicorp/dns: the owner name is `name` + `zone`; TXT values are zone-file text."""
+        body = block.body
+        fields = {key: evaluate(body.get(key), instance) for key in ("zone", "name", "ttl", rfc2136.VALUE_FIELDS[block.kind])}
+        name = rfc2136.absolute_name(fields) if "name" not in body or isinstance(fields["name"], str) else None
+        if name is None:
+            self.notes.append(note("unknown-name", address, f"{address} ({block.path}): the record name is not known before apply, so it is not checked"))
+            return []
+        rdtype = rfc2136.RESOURCES[block.kind]
+        raw = fields[rfc2136.VALUE_FIELDS[block.kind]]
+        raw_list = raw if isinstance(raw, list) else [raw]
+        values = None if raw is None or contains_unknown(raw_list) else tuple(logical_value(rdtype, _text(v), txt_style="rfc2136") for v in raw_list)
+        ttl = fields["ttl"]
+        return [
+            Candidate(
+                name=name,
+                type=rdtype,
+                values=values,
+                action=Action.CREATE,
+                zone=normalize_name(str(fields["zone"])),
+                module=prefix,
+                address=address,
+                ttl=int(ttl) if isinstance(ttl, (int, float)) and not isinstance(ttl, bool) else None,
+                authoritative=block.kind == rfc2136.TXT_RESOURCE,
+            )
+        ]
+
+    def _azure(self, block: _Block, instance: _InstanceScope, address: str, prefix: str) -> list[Candidate]:
+        """azurerm: `name` relative to `zone_name` (`@` the apex); TXT `record { value }` blocks."""
+        body = block.body
+        zone, name, ttl = (evaluate(body.get(k), instance) for k in ("zone_name", "name", "ttl"))
+        if not isinstance(zone, str) or not isinstance(name, str):
+            self.notes.append(note("unknown-name", address, f"{address} ({block.path}): the record name is not known before apply, so it is not checked"))
+            return []
+        rdtype = AZURE[block.kind]
+        values: tuple[str, ...] | None
+        if rdtype == "TXT":
+            blocks = body.get("record") or []
+            raw = [evaluate(b.get("value"), instance) for b in (blocks if isinstance(blocks, list) else [blocks]) if isinstance(b, dict)]
+            values = None if contains_unknown(raw) or not all(isinstance(v, str) for v in raw) else tuple(raw)
+        else:
+            target = evaluate(body.get("record"), instance)
+            values = (logical_value("CNAME", target),) if isinstance(target, str) else None
+        return [
+            Candidate(
+                name=absolute_name(name, zone),
+                type=rdtype,
+                values=values,
+                action=Action.CREATE,
+                zone=normalize_name(zone),
+                module=prefix,
+                address=address,
+                ttl=int(ttl) if isinstance(ttl, (int, float)) and not isinstance(ttl, bool) else None,
+                authoritative=True,
+            )
+        ]
+
     def _values(self, block: _Block, scope: _InstanceScope, rdtype: str) -> tuple[str, ...] | None | bool:
         """The logical values; None when unknown; False when it is not a plain record."""
         body = block.body
+        if block.kind == GOOGLE:
+            if "routing_policy" in body:
+                return False
+            rrdatas = evaluate(body.get("rrdatas"), scope)
+            if not isinstance(rrdatas, list) or contains_unknown(rrdatas):
+                return None if "rrdatas" in body else False
+            return tuple(logical_value(rdtype, _text(v), txt_style="quoted") for v in rrdatas)
         if block.kind == ROUTE53:
             if "alias" in body:
                 return False
@@ -550,7 +624,7 @@ class _TfReader:
                     address=address,
                     ttl=None if "ttl" in unknown_keys else record.ttl,
                     proxied=False if kind == "cloudflare" else None,
-                    authoritative=kind == "route53",
+                    authoritative=kind in ("route53", "rfc2136", "google", "azure"),
                 )
             )
         return out

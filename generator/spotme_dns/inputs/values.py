@@ -9,6 +9,8 @@ A TXT record's logical value is its character-strings joined with nothing betwee
   a three-digit OCTAL code (AWS docs, TXT record type).
 - Cloudflare (`content`): either plain text, or quoted character-strings
   (`"v=spf1 ..." "more"`), as the Cloudflare API now asks for; `\\DDD` is decimal (RFC 1035).
+- hashicorp/dns (`dns_txt_record_set.txt`): zone-file text the provider puts inside quotes
+  (`"%s"`), so `\\"` and `\\\\` are escapes and `\\DDD` is decimal (see `spotme_dns.rfc2136`).
 
 The reading itself is `zonetext`'s, the one parser of character-strings.
 
@@ -33,7 +35,7 @@ def quoted_txt(content: str) -> str:
 
 
 def logical_value(rdtype: str, value: str, *, txt_style: str = "plain") -> str:
-    """One value in the model's spelling. `txt_style`: "route53", "quoted" or "plain"."""
+    """One value in the model's spelling. `txt_style`: "route53", "quoted", "rfc2136" or "plain"."""
     if rdtype == "CNAME":
         return normalize_name(value)
     if rdtype in ("TXT", "SPF"):
@@ -41,6 +43,9 @@ def logical_value(rdtype: str, value: str, *, txt_style: str = "plain") -> str:
             return route53_txt(value)
         if txt_style == "quoted":
             return quoted_txt(value)
+        if txt_style == "rfc2136":
+            strings = zonetext.character_strings(f'"{value}"')
+            return value if strings is None else zonetext.joined(strings)
     return value
 
 

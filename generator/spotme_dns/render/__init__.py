@@ -14,10 +14,13 @@ from typing import Protocol
 from ..errors import Problem
 from ..model import DomainRecords
 from ..spec import DomainSpec, Provider
+from .azure import AzureRenderer
 from .cloudflare import CloudflareRenderer
 from .common import DomainContext, DomainFiles, ProviderRequirement
 from .generic import GenericRenderer
+from .google import GoogleRenderer
 from .module import ModuleRenderer
+from .rfc2136 import Rfc2136Renderer
 from .route53 import Route53Renderer
 
 
@@ -42,6 +45,9 @@ PLAIN_RENDERERS: dict[Provider, Renderer] = {
     Provider.ROUTE53: Route53Renderer(),
     Provider.CLOUDFLARE: CloudflareRenderer(),
     Provider.GENERIC: GenericRenderer(),
+    Provider.RFC2136: Rfc2136Renderer(),
+    Provider.GOOGLE: GoogleRenderer(),
+    Provider.AZURE: AzureRenderer(),
 }
 
 #: `--style module`: calls of the hand-written modules under terraform/modules/.

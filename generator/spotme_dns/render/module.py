@@ -21,7 +21,10 @@ from .common import DomainContext, DomainFiles, ProviderRequirement, records_out
 from .generic import records_table, zone_file
 
 #: The hand-written module each provider's domains call.
-MODULE_NAMES = {Provider.ROUTE53: "route53", Provider.CLOUDFLARE: "cloudflare", Provider.GENERIC: "generic"}
+MODULE_NAMES = {
+    Provider.ROUTE53: "route53", Provider.CLOUDFLARE: "cloudflare", Provider.GENERIC: "generic", Provider.RFC2136: "rfc2136",
+    Provider.GOOGLE: "google", Provider.AZURE: "azure",
+}
 CALL_LABEL = "records"
 _PRINTABLE_ASCII = re.compile(r"^[ -~]*$")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[!-~]+$")
@@ -50,6 +53,9 @@ class ModuleRenderer:
         def refuse(message: str) -> None:
             out.append(Problem(loc, f"{domain.domain}: --style module: {message}; use --style plain", "module-style-unsupported"))
 
+        if domain.provider not in MODULE_NAMES:
+            refuse(f"terraform/modules has no module for provider {domain.provider} yet")
+            return out
         if domain.provider is Provider.CLOUDFLARE and domain.cloudflare_version != 5:
             refuse("terraform/modules/cloudflare uses Cloudflare provider v5 (cloudflare_dns_record), the spec asks for v4")
         if not domain.dmarc.manage:
@@ -65,10 +71,12 @@ class ModuleRenderer:
                     refuse(f"dmarc_{tag} {uri!r} must be a printable-ASCII URI for the modules' validation")
         if domain.provider is not Provider.CLOUDFLARE:
             for text in domain.keep_txt:
-                if not _PRINTABLE_ASCII.match(text) and domain.provider is Provider.ROUTE53:
-                    refuse(f"keep_txt value {text!r} is not printable ASCII, which terraform/modules/route53 refuses")
+                if not _PRINTABLE_ASCII.match(text) and domain.provider in (Provider.ROUTE53, Provider.RFC2136, Provider.GOOGLE):
+                    refuse(f"keep_txt value {text!r} is not printable ASCII, which terraform/modules/{MODULE_NAMES[domain.provider]} refuses")
                 elif any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
                     refuse(f"keep_txt value {text!r} has control characters, which the modules refuse")
+        if domain.provider is Provider.RFC2136:
+            out += self._plain[domain.provider].problems(domain, records)  # type: ignore[attr-defined]
         return out
 
     def providers(self, domain: DomainSpec) -> tuple[ProviderRequirement, ...]:
@@ -81,9 +89,13 @@ class ModuleRenderer:
             hcl.BLANK,
             hcl.Attribute("domain", domain.domain),
         ]
-        if domain.zone != domain.domain:
+        if domain.provider is Provider.GOOGLE:  # names are FQDNs there; the zone is the managed zone
+            args += [hcl.Attribute("project", domain.google.project), hcl.Attribute("managed_zone", domain.google.managed_zone)]
+        elif domain.zone != domain.domain:
             args.append(hcl.Attribute("zone_name", domain.zone))
-        if domain.zone_id and domain.provider is not Provider.GENERIC:
+        if domain.provider is Provider.AZURE:
+            args.append(hcl.Attribute("resource_group_name", domain.azure.resource_group))
+        if domain.zone_id and domain.provider in (Provider.ROUTE53, Provider.CLOUDFLARE):
             args.append(hcl.Attribute("zone_id", domain.zone_id))
         args += [
             hcl.Attribute("ses_dkim_tokens", hcl.ListExpr(domain.ses.dkim_tokens)),

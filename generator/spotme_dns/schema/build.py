@@ -106,10 +106,12 @@ defs = {
     "reportUris": uri_list,
     "provider": {
         "type": "string",
-        "enum": ["route53", "cloudflare", "generic"],
+        "enum": ["route53", "cloudflare", "generic", "rfc2136", "google", "azure"],
         "description": "Where the records are written: route53 (aws_route53_record), cloudflare "
-                       "(cloudflare_dns_record, or cloudflare_record with provider v4), or generic (a "
-                       "provider-free Terraform output, a zone-file snippet and a table for any DNS host).",
+                       "(cloudflare_dns_record, or cloudflare_record with provider v4), generic (a "
+                       "provider-free Terraform output, a zone-file snippet and a table for any DNS host), or "
+                       "rfc2136 (hashicorp/dns: dynamic updates to BIND or Active Directory DNS), or google "
+                       "(google_dns_record_set in Google Cloud DNS), or azure (azurerm_dns_txt_record in Azure DNS).",
         "default": "route53",
     },
     "ttl": {
@@ -242,6 +244,61 @@ defs = {
     },
 }
 
+defs["rfc2136"] = {
+    "type": "object",
+    "description": "provider rfc2136 (hashicorp/dns): where updates go and how they are signed. Never a secret: "
+                   "DNS_UPDATE_KEYSECRET (or DNS_UPDATE_PASSWORD / DNS_UPDATE_KEYTAB for gssapi) comes from the "
+                   "environment; unset keys come from DNS_UPDATE_SERVER, DNS_UPDATE_PORT, DNS_UPDATE_KEYNAME, "
+                   "DNS_UPDATE_KEYALGORITHM.",
+    "additionalProperties": False,
+    "properties": {
+        "server": {"type": "string", "pattern": "^(?:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*|(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)$",
+                   "description": "Host name or IP address of the primary server that takes updates (for "
+                                  "gssapi its host name, so the Kerberos SPN matches)."},
+        "port": {"type": "integer", "minimum": 1, "maximum": 65535, "description": "Its port (default 53)."},
+        "key_name": {"type": "string", "pattern": "^(?=.{1,254}$)[A-Za-z0-9_-]{1,63}(?:\\.[A-Za-z0-9_-]{1,63})*\\.?$",
+                     "description": "Name of the TSIG key (RFC 8945) that signs updates and zone transfers."},
+        "key_algorithm": {"type": "string", "enum": ["hmac-md5", "hmac-sha1", "hmac-sha256", "hmac-sha512"],
+                          "description": "The TSIG key's HMAC algorithm."},
+        "transport": {"type": "string", "enum": ["udp", "udp4", "udp6", "tcp", "tcp4", "tcp6"],
+                      "description": "Transport of the provider's messages (default udp)."},
+        "gssapi": {"type": ["object", "null"], "additionalProperties": False,
+                   "description": "GSS-TSIG (RFC 3645) for Active Directory instead of a TSIG key.",
+                   "properties": {"realm": {"type": "string", "minLength": 1, "pattern": "\\S",
+                                            "description": "Kerberos realm / Active Directory domain."},
+                                  "username": {"type": "string", "minLength": 1, "pattern": "\\S",
+                                               "description": "User to authenticate as (default: the current session)."}}},
+    },
+    "not": {"required": ["gssapi"], "anyOf": [{"required": ["key_name"]}, {"required": ["key_algorithm"]}]},
+}
+
+defs["google"] = {
+    "type": "object",
+    "description": "provider google (hashicorp/google, Cloud DNS): both keys are required for it. Credentials "
+                   "never go here (Application Default Credentials, GOOGLE_OAUTH_ACCESS_TOKEN).",
+    "additionalProperties": False,
+    "properties": {
+        "project": {"type": "string", "pattern": "^[a-z][a-z0-9-]{4,28}[a-z0-9]$",
+                    "description": "The Google Cloud project ID."},
+        "managed_zone": {"type": "string", "pattern": "^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$",
+                         "description": "The managed zone's resource name (like prod-zone), not its DNS name."},
+    },
+}
+
+defs["azure"] = {
+    "type": "object",
+    "description": "provider azure (hashicorp/azurerm, Azure DNS): resource_group is required for it. Credentials "
+                   "never go here (the azurerm provider's ARM_* variables or the Azure CLI login).",
+    "additionalProperties": False,
+    "properties": {
+        "resource_group": {"type": "string", "pattern": "^[-\\w.()]{0,89}[-\\w()]$",
+                           "description": "The resource group of the DNS zone."},
+        "subscription_id": {"type": "string",
+                            "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                            "description": "The subscription (else ARM_SUBSCRIPTION_ID)."},
+    },
+}
+
 per_domain_props = {
     "provider": ref("provider"),
     "ttl": ref("ttl"),
@@ -251,12 +308,15 @@ per_domain_props = {
     "dmarc": ref("dmarc"),
     "keep_txt": ref("keepTxt"),
     "cloudflare": ref("cloudflare"),
+    "rfc2136": ref("rfc2136"),
+    "google": ref("google"),
+    "azure": ref("azure"),
 }
 
 defs["defaults"] = {
     "type": ["object", "null"],
     "description": "Keys applied to every domain unless the domain sets them; nested mappings (ses, mandrill, "
-                   "spf, dmarc, cloudflare) merge one level deep. domain, zone and zone_id are per domain only.",
+                   "spf, dmarc, cloudflare, rfc2136, google, azure) merge one level deep. domain, zone and zone_id are per domain only.",
     "additionalProperties": False,
     "properties": per_domain_props,
 }
