@@ -104,7 +104,7 @@ def test_adoption_loop_through_the_azure_api(azure, bind, tmp_path: Path, monkey
     spec = tmp_path / "spec.yaml"
     spec.write_text(spec_text())
     out = tmp_path / "out"
-    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address)
+    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, "--resolver", bind.address)
     assert result.exit_code == 0, result.output
     assert "existing records read from Azure DNS API" in result.output
     assert f"kept '{GOOGLE}' in the TXT record set, unchanged" in result.output
@@ -140,7 +140,7 @@ def test_adoption_loop_through_the_azure_api(azure, bind, tmp_path: Path, monkey
     desired = load_tf_dir(str(out))
     apex_desired = next(r for d in desired.domains for r in d.records if r.name == DOMAIN and r.type == "TXT")
     assert set(apex_desired.values) == {GOOGLE, MERGED_SPF, VERIFY} and apex_desired.authoritative
-    assert run("validate", "--tf", str(out), "--nameserver", bind.address).exit_code == 0
+    assert run("validate", "--tf", str(out), "--nameserver", bind.address, "--resolver", bind.address).exit_code == 0
 
 
 def test_subscription_from_the_environment(azure, bind, tmp_path: Path, monkeypatch) -> None:
@@ -151,7 +151,7 @@ def test_subscription_from_the_environment(azure, bind, tmp_path: Path, monkeypa
     spec = tmp_path / "spec.yaml"
     spec.write_text(spec_text(subscription=False))
     out = tmp_path / "out"
-    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address)
+    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, "--resolver", bind.address)
     assert result.exit_code == 0, result.output
     assert f"/subscriptions/{SUB}/resourceGroups/{GROUP}/" in (out / "imports.tf").read_text()
     assert "subscription_id" not in (out / "providers.tf").read_text().split("provider")[-1]
@@ -211,7 +211,7 @@ def test_hand_made_plan_validates(bind, tmp_path: Path) -> None:
     desired = parse_plan(path.read_text())
     (record,) = [r for d in desired.domains for r in d.records]
     assert (record.name, record.type, set(record.values)) == (DOMAIN, "TXT", {MERGED_SPF, VERIFY})
-    result = run("validate", "--plan", str(path), "--nameserver", bind.address, "--format", "json")
+    result = run("validate", "--plan", str(path), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert result.exit_code == 1, result.output
     findings = {f["code"]: f["message"] for d in json.loads(result.stdout)["domains"] for f in d["findings"]}
     assert GOOGLE in findings["live-values-deleted"]
@@ -240,7 +240,7 @@ def test_module_and_module_style_imports(azure, bind, tmp_path: Path, monkeypatc
     bind.set_zones({DOMAIN: zone_text(DOMAIN, [z for z in CUSTOMER_ZONE if "_dmarc" not in z]), **THE_REST_OF_THE_INTERNET})
     spec.write_text(spec_text())
     out = tmp_path / "out"
-    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, "--style", "module")
+    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, "--resolver", bind.address, "--style", "module")
     assert result.exit_code == 0, result.output
     imports = {
         b["to"].removeprefix("${").removesuffix("}"): hcl_string(b["id"])

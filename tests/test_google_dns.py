@@ -98,7 +98,7 @@ def test_adoption_loop_through_the_cloud_dns_api(google, bind, tmp_path: Path, m
     spec = tmp_path / "spec.yaml"
     spec.write_text(spec_text())
     out = tmp_path / "out"
-    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address)
+    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, "--resolver", bind.address)
     assert result.exit_code == 0, result.output
     assert "existing records read from Cloud DNS API" in result.output
     assert f"kept '{GOOGLE}' in the TXT record set, unchanged" in result.output
@@ -134,7 +134,7 @@ def test_adoption_loop_through_the_cloud_dns_api(google, bind, tmp_path: Path, m
     desired = load_tf_dir(str(out))
     apex_desired = next(r for d in desired.domains for r in d.records if r.name == DOMAIN and r.type == "TXT")
     assert set(apex_desired.values) == {GOOGLE, MERGED_SPF, VERIFY} and apex_desired.authoritative
-    assert run("validate", "--tf", str(out), "--nameserver", bind.address).exit_code == 0
+    assert run("validate", "--tf", str(out), "--nameserver", bind.address, "--resolver", bind.address).exit_code == 0
     # Discovery has read the zone: a plain generate now goes ahead.
     assert run("generate", str(spec), "-o", str(out)).exit_code == 0
 
@@ -209,14 +209,14 @@ def test_hand_made_plans_validate(bind, tmp_path: Path) -> None:
     desired = parse_plan(plan.read_text())
     (record,) = [r for d in desired.domains for r in d.records]
     assert set(record.values) == {GOOGLE, MERGED_SPF, VERIFY} and record.authoritative
-    result = run("validate", "--plan", str(plan), "--nameserver", bind.address, "--format", "json")
+    result = run("validate", "--plan", str(plan), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     (row,) = [r for d in json.loads(result.stdout)["domains"] for r in d["records"]]
     assert row["status"] == "differs"
     codes = {f["code"] for d in json.loads(result.stdout)["domains"] for f in d["findings"]}
     assert not codes & {"live-values-deleted", "record-exists-unmanaged", "spf-terms-dropped"}, codes
 
     plan.write_text(json.dumps(_plan(["create"], None, quoted[1:])))
-    result = run("validate", "--plan", str(plan), "--nameserver", bind.address, "--format", "json")
+    result = run("validate", "--plan", str(plan), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert result.exit_code == 1, result.output
     findings = {f["code"]: f["message"] for d in json.loads(result.stdout)["domains"] for f in d["findings"]}
     assert GOOGLE in findings["live-values-deleted"]
@@ -241,7 +241,7 @@ def test_module_and_module_style_imports(google, bind, tmp_path: Path, monkeypat
     bind.set_zones({DOMAIN: zone_text(DOMAIN, [z for z in CUSTOMER_ZONE if "_dmarc" not in z]), **THE_REST_OF_THE_INTERNET})
     spec.write_text(spec_text())
     out = tmp_path / "out"
-    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, "--style", "module")
+    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, "--resolver", bind.address, "--style", "module")
     assert result.exit_code == 0, result.output
     imports = {
         b["to"].removeprefix("${").removesuffix("}"): hcl_string(b["id"])
@@ -267,7 +267,7 @@ def test_without_a_token_live_dns_is_read_and_said(bind, tmp_path: Path, monkeyp
     spec = tmp_path / "spec.yaml"
     spec.write_text(spec_text())
     out = tmp_path / "out"
-    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address)
+    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, "--resolver", bind.address)
     assert result.exit_code == 0, result.output
     assert "GOOGLE_OAUTH_ACCESS_TOKEN is not set" in result.output
     assert sorted(hcl_string(v) for v in record_sets(out)["domain_txt"]["rrdatas"]) == sorted(

@@ -303,7 +303,7 @@ def test_hand_made_plan_validates_against_bind(bind, tmp_path: Path) -> None:
     bind.set_zones({DOMAIN: zone_text(DOMAIN, CUSTOMER_ZONE), **THE_REST_OF_THE_INTERNET})
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps(hand_made_plan(apex_after=[GOOGLE, MERGED_SPF, VERIFY])))
-    result = run("validate", "--plan", str(plan), "--nameserver", bind.address, "--format", "json")
+    result = run("validate", "--plan", str(plan), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert result.exit_code == 0, result.output
     got = _statuses(result)
     assert got[(DOMAIN, "TXT")] == "differs"  # live holds other values than the plan: an update
@@ -316,7 +316,7 @@ def test_hand_made_plan_validates_against_bind(bind, tmp_path: Path) -> None:
     bad = copy.deepcopy(hand_made_plan(apex_after=[MERGED_SPF, VERIFY]))
     bad["resource_changes"][0]["change"].update(actions=["create"], before=None)
     plan.write_text(json.dumps(bad))
-    result = run("validate", "--plan", str(plan), "--nameserver", bind.address, "--format", "json")
+    result = run("validate", "--plan", str(plan), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert result.exit_code == 1, result.output
     findings = {f["code"]: f for d in json.loads(result.stdout)["domains"] for f in d["findings"]}
     assert findings["live-values-deleted"]["severity"] == "error"
@@ -338,7 +338,7 @@ def test_adoption_loop_by_zone_transfer(bind, tsig_env, tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(spec_text(bind))
     out = tmp_path / "out"
-    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address)
+    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, "--resolver", bind.address)
     assert result.exit_code == 0, result.output
     assert "zone transfer (AXFR)" in result.output
     assert f"kept '{GOOGLE}' in the TXT record set, unchanged" in result.output
@@ -365,7 +365,7 @@ def test_adoption_loop_by_zone_transfer(bind, tsig_env, tmp_path: Path) -> None:
     assert TRANSFER_KEY[2] not in "".join(p.read_text() for p in out.rglob("*") if p.is_file())
 
     # Before apply: validate the generated configuration against the zone as it is.
-    before = run("validate", "--tf", str(out), "--nameserver", bind.address)
+    before = run("validate", "--tf", str(out), "--nameserver", bind.address, "--resolver", bind.address)
     assert before.exit_code == 0, before.output
 
     # What the provider's apply leaves: every value of the generated resources, and the rest of the zone.
@@ -377,7 +377,7 @@ def test_adoption_loop_by_zone_transfer(bind, tsig_env, tmp_path: Path) -> None:
             for v in r.values or ():
                 lines.append(f'{owner} {r.type} "{v}"' if r.type == "TXT" else f"{owner} {r.type} {v}.")
     bind.set_zones({DOMAIN: zone_text(DOMAIN, lines, serial=2), **THE_REST_OF_THE_INTERNET})
-    after = run("verify", "--tf", str(out), "--nameserver", bind.address, "--format", "json")
+    after = run("verify", "--tf", str(out), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert after.exit_code == 0, after.output
     assert set(_statuses(after).values()) == {"in-sync"}
     assert f'@ TXT "{GOOGLE}"' in lines and f'_dmarc TXT "{DMARC}"' in lines
@@ -392,7 +392,7 @@ def test_refused_zone_transfer_falls_back_to_per_name_queries(bind, monkeypatch,
     spec = tmp_path / "spec.yaml"
     spec.write_text(spec_text(bind))
     out = tmp_path / "out"
-    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address)
+    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, "--resolver", bind.address)
     assert result.exit_code == 0, result.output
     assert "REFUSED" in result.output and "the records were read by per-name queries" in result.output
     assert "DNS_UPDATE_KEYNAME and DNS_UPDATE_KEYSECRET unset" in result.output
@@ -407,7 +407,7 @@ def test_wrong_tsig_secret_is_not_nothing_exists(bind, tsig_env, monkeypatch, tm
     spec = tmp_path / "spec.yaml"
     spec.write_text(spec_text(bind))
     out = tmp_path / "out"
-    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address)
+    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, "--resolver", bind.address)
     assert result.exit_code == 0, result.output
     assert "with TSIG key spotme-update. failed" in result.output
     assert f"kept '{GOOGLE}' in the TXT record set, unchanged" in result.output
@@ -419,7 +419,7 @@ def test_other_txt_at_dmarc_name_refused(bind, tsig_env, tmp_path: Path) -> None
     spec = tmp_path / "spec.yaml"
     spec.write_text(spec_text(bind))
     out = tmp_path / "out"
-    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address)
+    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, "--resolver", bind.address)
     assert result.exit_code == 1, result.output
     assert "would replace them" in result.output and "'foreign'" in result.output
     assert not out.exists()
@@ -458,7 +458,7 @@ def test_module_style_discovery_imports_by_fqdn(bind, tsig_env, tmp_path: Path) 
     spec = tmp_path / "spec.yaml"
     spec.write_text(spec_text(bind))
     out = tmp_path / "out"
-    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, "--style", "module")
+    result = run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, "--resolver", bind.address, "--style", "module")
     assert result.exit_code == 0, result.output
     imports = {
         b["to"].removeprefix("${").removesuffix("}"): hcl_string(b["id"])
@@ -474,7 +474,7 @@ def test_module_style_discovery_imports_by_fqdn(bind, tsig_env, tmp_path: Path) 
     desired = load_tf_dir(str(out))
     apex = next(r for d in desired.domains for r in d.records if r.name == DOMAIN and r.type == "TXT")
     assert set(apex.values) == {GOOGLE, MERGED_SPF, VERIFY} and apex.authoritative
-    check = run("validate", "--tf", str(out), "--nameserver", bind.address)
+    check = run("validate", "--tf", str(out), "--nameserver", bind.address, "--resolver", bind.address)
     assert check.exit_code == 0, check.output
 
 
