@@ -91,6 +91,7 @@ bench: setup ## the speed benchmarks (numbers go to docs/benchmarks.md; installs
 	$(VENV)/bin/pip install -q -e '.[bench]'
 	$(PY) benchmarks/bench_generate.py --markdown
 	$(PY) benchmarks/bench_validate.py
+	$(PY) benchmarks/bench_vectors.py
 
 clean: ## remove generated output and caches
 	rm -rf $(OUT) .pytest_cache .hypothesis

@@ -96,7 +96,7 @@ def codes(domain: dict) -> set[str]:
 def test_clean_domain_passes(world):
     """Every SpotMe record right on the server: exit 0, all in-sync, no errors or warnings."""
     bind, _ = world
-    args = ["clean.test", "--nameserver", bind.address]
+    args = ["clean.test", "--nameserver", bind.address, "--resolver", bind.address]
     code, doc = check_json(*args, *[a for t in CLEAN_TOKENS for a in ("--ses-token", t)])
     assert code == 0, doc
     domain = doc["domains"][0]
@@ -115,7 +115,7 @@ def test_clean_domain_passes(world):
 def test_clean_domain_without_tokens_says_ses_unchecked(world):
     """No tokens: the SES selectors are not judged, an info finding says why; still exit 0."""
     bind, _ = world
-    code, doc = check_json("clean.test", "--nameserver", bind.address)
+    code, doc = check_json("clean.test", "--nameserver", bind.address, "--resolver", bind.address)
     assert code == 0
     domain = doc["domains"][0]
     assert not any("amazonses" in t for r in domain["records"] for t in r["expected"])
@@ -126,7 +126,7 @@ def test_clean_domain_without_tokens_says_ses_unchecked(world):
 def test_text_format_is_a_table_with_verdict(world):
     """The default text format names the domain, every record and the verdict."""
     bind, _ = world
-    code, out, _ = run_check("clean.test", "--nameserver", bind.address)
+    code, out, _ = run_check("clean.test", "--nameserver", bind.address, "--resolver", bind.address)
     assert code == 0
     assert "clean.test" in out and "mte1._domainkey.clean.test" in out and "in-sync" in out
     assert out.rstrip().endswith("check: all 4 SpotMe records are published and right")
@@ -139,7 +139,7 @@ def test_text_format_is_a_table_with_verdict(world):
 @pytest.fixture(scope="module")
 def broken(world):
     bind, bind2 = world
-    args = ["broken.test", "--nameserver", bind.address, "--nameserver", bind2.address]
+    args = ["broken.test", "--nameserver", bind.address, "--resolver", bind.address, "--nameserver", bind2.address]
     return check_json(*args, *[a for t in BROKEN_TOKENS for a in ("--ses-token", t)])
 
 
@@ -209,7 +209,7 @@ def test_broken_domain_says_what_to_publish(broken):
 def test_other_formats(broken, world, fmt):
     """Markdown and JUnit render the same report and keep the exit code."""
     bind, _ = world
-    code, out, _ = run_check("broken.test", "--nameserver", bind.address, "--format", fmt, "--timeout", "1")
+    code, out, _ = run_check("broken.test", "--nameserver", bind.address, "--resolver", bind.address, "--format", fmt, "--timeout", "1")
     assert code == 1
     assert "broken.test" in out
     if fmt == "markdown":
@@ -237,7 +237,7 @@ def test_spec_values_are_expected(world, tmp_path):
         "      policy: quarantine\n"
         "      rua: [mailto:dmarc@clean.test]\n"
     )
-    code, doc = check_json("--spec", str(spec), "--nameserver", bind.address)
+    code, doc = check_json("--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address)
     assert code == 1
     records = by_name(doc["domains"][0])
     assert records[("clean.test", "TXT")]["status"] == "differs"
@@ -254,7 +254,7 @@ def test_spec_values_are_expected(world, tmp_path):
 def test_zone_not_found(world):
     """A domain no server holds: a dns-error finding, exit 1, no crash."""
     bind, _ = world
-    code, doc = check_json("nowhere.invalid", "--nameserver", bind.address)
+    code, doc = check_json("nowhere.invalid", "--nameserver", bind.address, "--resolver", bind.address)
     assert code == 1
     finding = doc["domains"][0]["findings"][0]
     assert finding["code"] == "dns-error" and "cannot find the DNS zone of nowhere.invalid" in finding["message"]

@@ -167,7 +167,7 @@ def world(bind):
 
 def run(desired: DesiredDomain, servers: Sequence[Server], *, live=None, **kw) -> tuple[Finding, ...]:
     async def go() -> tuple[Finding, ...]:
-        dns = LiveDns(nameservers=servers, timeout=0.5, retries=0)
+        dns = LiveDns(nameservers=servers, resolvers=servers, timeout=0.5, retries=0)
         return await run_checks(desired, live or {}, dns, **kw)
 
     return asyncio.run(go())
@@ -210,7 +210,7 @@ def test_live_view_is_used_without_asking_again(world):
     )
 
     async def go() -> tuple[tuple[Finding, ...], int, int]:
-        dns = LiveDns(nameservers=[world.server], timeout=0.5, retries=0)
+        dns = LiveDns(nameservers=[world.server], resolvers=[world.server], timeout=0.5, retries=0)
         keys = sorted({(r.name, r.type) for r in desired.records})
         live = {k: await dns.query_all("applied.test", *k) for k in keys}
         before = dns.stats
@@ -643,7 +643,7 @@ def test_checks_on_validation_live_view(world):
     desired = domain_of(d, spotme_set(d, extra_apex=["google-site-verification=abc"], action=Action.NOOP))
 
     async def go() -> tuple[tuple[Finding, ...], int]:
-        dns = LiveDns(nameservers=[world.server], timeout=0.5, retries=0)
+        dns = LiveDns(nameservers=[world.server], resolvers=[world.server], timeout=0.5, retries=0)
         live = await gather_live(desired, dns)
         before = dns.stats
         return await run_checks(desired, live, dns), dns.stats - before

@@ -67,7 +67,7 @@ def test_live_dns_reads_own_values_only(bind):
     spec = parse_spec_text(spec_text()).domains[0]
 
     async def run():
-        return await discover_domain(spec, live=LiveDns(nameservers=[bind.server], timeout=2))
+        return await discover_domain(spec, live=LiveDns(nameservers=[bind.server], resolvers=[bind.server], timeout=2))
 
     found = asyncio.run(run())
     assert found.source is Source.LIVE_DNS
@@ -83,14 +83,14 @@ def test_unreadable_live_dns_is_an_error(bind, tmp_path):
     """A server that fails (SERVFAIL) never reads as 'nothing exists': exit 2, nothing written."""
     bind.set_zones({}, failing=[D])
     out = tmp_path / "out"
-    result = generate(write_spec(tmp_path, spec_text()), out, "--nameserver", bind.address)
+    result = generate(write_spec(tmp_path, spec_text()), out, "--nameserver", bind.address, "--resolver", bind.address)
     assert result.exit_code == 2, result.output
     assert "cannot read the existing records from live DNS" in result.output and "servfail" in result.output
     assert not out.exists()
 
     async def run():
         spec = parse_spec_text(spec_text()).domains[0]
-        return await discover_domain(spec, live=LiveDns(nameservers=[bind.server], timeout=1))
+        return await discover_domain(spec, live=LiveDns(nameservers=[bind.server], resolvers=[bind.server], timeout=1))
 
     with pytest.raises(DiscoverError):
         asyncio.run(run())
@@ -116,14 +116,14 @@ def test_spf_over_ten_lookups_counted_live_refused(bind, tmp_path):
     })
     spec = write_spec(tmp_path, spec_text())
     out = tmp_path / "out"
-    result = generate(spec, out, "--nameserver", bind.address)
+    result = generate(spec, out, "--nameserver", bind.address, "--resolver", bind.address)
     assert result.exit_code == 1, result.output
     assert "needs 11 DNS lookups, over the limit of 10" in result.output
     assert "include:_spf.big-sender.net (10)" in result.output
     assert "--force writes them anyway" in result.output and "nothing written" in result.output
     assert not out.exists()
 
-    forced = generate(spec, out, "--nameserver", bind.address, "--force")
+    forced = generate(spec, out, "--nameserver", bind.address, "--resolver", bind.address, "--force")
     assert forced.exit_code == 0, forced.output
     main_tf = (out / D / "main.tf").read_text()
     assert "#   forced: acme-events.com TXT: wrote an SPF record that needs 11 DNS lookups" in main_tf
@@ -135,7 +135,7 @@ def test_stricter_live_dmarc_kept_tag_by_tag(bind, tmp_path):
     bind.set_zones({D: zone_text(D, [f'_dmarc TXT "{live}"']), "spotme.com": SPOTME_ZONE})
     spec = write_spec(tmp_path, spec_text(extra="    dmarc: {policy: none, adkim: s}\n"))
     out = tmp_path / "out"
-    result = generate(spec, out, "--nameserver", bind.address)
+    result = generate(spec, out, "--nameserver", bind.address, "--resolver", bind.address)
     assert result.exit_code == 0, result.output
     assert "kept the live p=reject: stricter than the spec's p=none" in result.output
     assert "v=DMARC1; p=reject; sp=reject; rua=mailto:dmarc@acme-events.com; adkim=s;" in (out / D / "main.tf").read_text()
@@ -144,7 +144,7 @@ def test_stricter_live_dmarc_kept_tag_by_tag(bind, tmp_path):
 def test_cname_conflict_not_lifted_by_force(bind, tmp_path):
     """A TXT where a DKIM CNAME must go: exit 1 even with --force (no apply could succeed)."""
     bind.set_zones({D: zone_text(D, ['mte1._domainkey TXT "v=DKIM1; p=old"']), "spotme.com": SPOTME_ZONE})
-    result = generate(write_spec(tmp_path, spec_text()), tmp_path / "out", "--nameserver", bind.address, "--force")
+    result = generate(write_spec(tmp_path, spec_text()), tmp_path / "out", "--nameserver", bind.address, "--resolver", bind.address, "--force")
     assert result.exit_code == 1
     assert "a CNAME cannot sit beside other data" in result.output and "--force writes them anyway" not in result.output
 
@@ -158,7 +158,7 @@ def test_route53_zone_found_by_name_and_live_differences_noted(moto_clean, bind,
     zone_id = r53.create_hosted_zone(Name=D, CallerReference="d1")["HostedZone"]["Id"].rsplit("/", 1)[-1]
     bind.set_zones({D: zone_text(D, ['@ TXT "v=spf1 mx -all"']), "spotme.com": SPOTME_ZONE})
     out = tmp_path / "out"
-    result = generate(write_spec(tmp_path, spec_text("route53")), out, "--nameserver", bind.address)
+    result = generate(write_spec(tmp_path, spec_text("route53")), out, "--nameserver", bind.address, "--resolver", bind.address)
     assert result.exit_code == 0, result.output
     assert f"found Route53 hosted zone {zone_id} (public" in result.output
     assert "live DNS at acme-events.com TXT serves ['v=spf1 mx -all'] but the Route53 API holds nothing" in result.output
@@ -176,7 +176,7 @@ def test_route53_ambiguous_zone_is_bad_input(moto_clean, bind, tmp_path):
     )
     bind.set_zones({D: zone_text(D, []), "spotme.com": SPOTME_ZONE})
     out = tmp_path / "out"
-    result = generate(write_spec(tmp_path, spec_text("route53")), out, "--nameserver", bind.address)
+    result = generate(write_spec(tmp_path, spec_text("route53")), out, "--nameserver", bind.address, "--resolver", bind.address)
     assert result.exit_code == 2
     assert "2 Route53 hosted zones are named acme-events.com" in result.output and "zone_id" in result.output
     assert not out.exists()
@@ -198,7 +198,7 @@ def test_cloudflare_records_imported_by_id(cloudflare, bind, tmp_path, monkeypat
         "spotme.com": SPOTME_ZONE,
     })
     out = tmp_path / "out"
-    result = generate(write_spec(tmp_path, spec_text("cloudflare")), out, "--nameserver", bind.address)
+    result = generate(write_spec(tmp_path, spec_text("cloudflare")), out, "--nameserver", bind.address, "--resolver", bind.address)
     assert result.exit_code == 0, result.output
     assert "existing records read from Cloudflare API" in result.output
     assert "left 'google-site-verification=abc' alone (its own Cloudflare record)" in result.output

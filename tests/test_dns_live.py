@@ -340,19 +340,20 @@ def test_authoritative_servers_of_a_missing_zone_raise(bind: BindServer) -> None
 
 
 def test_resolve_follows_a_cname_to_another_server(bind: BindServer, bind2: BindServer) -> None:
-    """A DKIM selector CNAME served by one server, its TXT target by another: resolve finds the key."""
+    """A DKIM selector CNAME in the zone, its TXT target outside it: the nameserver is asked
+    about the selector, the resolver about the target, and resolve finds the key."""
     serve(bind, "sel._domainkey CNAME sel.dkim.signer.test.")
     serve(bind2, 'sel.dkim TXT "v=DKIM1; k=rsa; p=MIGf"', zone="signer.test")
-    live = LiveDns(nameservers=[bind.server, bind2.server])
+    live = LiveDns(nameservers=[bind.server], resolvers=[bind2.server], zones=[ZONE])
     answer = run(live.resolve("sel._domainkey.acme.test", "TXT"))
-    assert (answer.server, answer.name, answer.outcome) == (bind2.server, "sel._domainkey.acme.test", Outcome.ANSWER)
+    assert (answer.server, answer.name, answer.outcome) == (None, "sel._domainkey.acme.test", Outcome.ANSWER)
     assert (answer.values, answer.chain) == (("v=DKIM1; k=rsa; p=MIGf",), ("sel.dkim.signer.test",))
 
 
 def test_resolve_reports_a_dangling_cname_target(bind: BindServer) -> None:
     """A CNAME to a name that does not exist: resolve gives NXDOMAIN for the end of the chain."""
     serve(bind, "sel._domainkey CNAME gone")
-    live = LiveDns(nameservers=[bind.server])
+    live = LiveDns(nameservers=[bind.server], zones=[ZONE])
     answer = run(live.resolve("sel._domainkey.acme.test", "TXT"))
     assert (answer.outcome, answer.chain) == (Outcome.NXDOMAIN, ("gone.acme.test",))
     assert answer.detail == "CNAME to gone.acme.test"
@@ -362,7 +363,7 @@ def test_resolve_stops_at_a_cname_loop(bind: BindServer, bind2: BindServer) -> N
     """CNAMEs on two servers pointing at each other end as ERROR, never an endless loop."""
     serve(bind, "a CNAME x.other.test.")
     serve(bind2, "x CNAME a.acme.test.", zone="other.test")
-    live = LiveDns(nameservers=[bind.server, bind2.server])
+    live = LiveDns(nameservers=[bind.server], resolvers=[bind2.server], zones=[ZONE])
     answer = run(live.resolve("a.acme.test", "TXT"))
     assert (answer.outcome, answer.chain) == (Outcome.ERROR, ("x.other.test",))
     assert answer.detail == "CNAME to x.other.test; CNAME loop"
@@ -393,17 +394,53 @@ def test_resolve_with_the_system_resolver_path(bind: BindServer) -> None:
 def test_resolve_reports_when_no_nameserver_answers(bind: BindServer, silent_server: Server) -> None:
     """No definite answer from any nameserver: the first failure, with every server's reason."""
     serve(bind)
-    live = LiveDns(nameservers=[silent_server, bind.server], timeout=0.1, retries=0)
+    live = LiveDns(nameservers=[silent_server, bind.server], timeout=0.1, retries=0, zones=["example.org"])
     answer = run(live.resolve("example.org", "TXT"))
     assert answer.outcome is Outcome.TIMEOUT
     assert "no definite answer from any nameserver" in answer.detail
     assert f"{bind.address}: rcode REFUSED" in answer.detail
 
 
+def test_resolve_asks_the_nameservers_only_about_the_runs_zones(bind: BindServer, bind2: BindServer) -> None:
+    """--nameserver is for the zones' own records: a name outside them goes to the resolver,
+    so the authoritative-only nameserver, which would answer REFUSED, is never asked."""
+    serve(bind, '@ TXT "v=spf1 include:_spf.sender.test -all"')
+    serve(bind2, '_spf TXT "v=spf1 ip4:192.0.2.0/24 -all"', zone="sender.test")
+    live = LiveDns(nameservers=[bind.server], resolvers=[bind2.server])
+    assert run(live.authoritative_servers(ZONE)) == (bind.server,)  # acme.test joins the run's zones
+    own = run(live.resolve(ZONE, "TXT"))
+    other = run(live.resolve("_spf.sender.test", "TXT"))
+    assert (own.server, own.values) == (bind.server, ("v=spf1 include:_spf.sender.test -all",))
+    assert (other.server, other.outcome, other.values) == (None, Outcome.ANSWER, ("v=spf1 ip4:192.0.2.0/24 -all",))
+    assert run(live.query(bind.server, "_spf.sender.test", "TXT")).outcome is Outcome.REFUSED  # what it would have said
+
+
+def test_stub_resolver_accepts_an_authoritative_answer_without_recursion(bind2: BindServer) -> None:
+    """--resolver may be an authoritative server with recursion off (no RA flag in its
+    answers): dnspython's stub resolver takes its answers, NXDOMAIN and NODATA as they are."""
+    serve(bind2, 'sel TXT "v=DKIM1; p=abc"', zone="sender.test")
+    live = LiveDns(resolvers=[bind2.server])
+    found = run(live.resolve("sel.sender.test", "TXT"))
+    missing = run(LiveDns(resolvers=[bind2.server]).resolve("nope.sender.test", "TXT"))
+    empty = run(LiveDns(resolvers=[bind2.server]).resolve("sel.sender.test", "MX"))
+    assert (found.outcome, found.values) == (Outcome.ANSWER, ("v=DKIM1; p=abc",))
+    assert (missing.outcome, empty.outcome) == (Outcome.NXDOMAIN, Outcome.NODATA)
+
+
+def test_zone_soa_asks_the_nameservers_and_adds_the_zone(bind: BindServer, bind2: BindServer) -> None:
+    """Finding a zone's apex (check without a spec) asks --nameserver, whatever the name."""
+    serve(bind)
+    live = LiveDns(nameservers=[bind.server], resolvers=[bind2.server])
+    assert not live.in_own_zone("www.acme.test")
+    assert run(live.zone_soa("www.acme.test")).outcome is Outcome.NXDOMAIN
+    assert run(live.zone_soa(ZONE)).outcome is Outcome.ANSWER
+    assert live.in_own_zone("www.acme.test")
+
+
 def test_resolve_is_memoised(bind: BindServer) -> None:
     """Resolving the same name twice sends the queries once."""
     serve(bind, 'txt TXT "x"')
-    live = LiveDns(nameservers=[bind.server])
+    live = LiveDns(nameservers=[bind.server], zones=[ZONE])
 
     async def twice() -> tuple[LiveAnswer, LiveAnswer]:
         return await asyncio.gather(live.resolve("txt.acme.test", "TXT"), live.resolve("TXT.acme.test.", "TXT"))

@@ -103,7 +103,11 @@ _TEXT = st.lists(st.one_of(_PIECES, _WORDS), min_size=1, max_size=10).map("".joi
 _TXT_VALUE = st.one_of(_TEXT, _TEXT.map(lambda t: t + "x" * 260)).filter(
     lambda t: t.strip() and not t.strip().lower().startswith("v=spf1")
 )
-_LOCAL = st.text(alphabet='abcxyz019"\\${}%.+-_=~*&^|', min_size=1, max_size=12)
+# A mailto local part is URI text (RFC 3986): '"', '\\', '{', '}', '^', '|' and '%' only percent-encoded.
+_LOCAL = st.lists(
+    st.one_of(st.sampled_from(list("abcxyz019$.+-_=~*&")), st.sampled_from(["%25", "%22", "%5C", "%7B", "%7D", "%24%7B"])),
+    min_size=1, max_size=12,
+).map("".join)
 _LABEL = st.one_of(st.from_regex(r"[a-z][a-z0-9]{0,8}", fullmatch=True), st.sampled_from(["bücher", "münchen", "日本語"]))
 
 

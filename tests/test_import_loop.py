@@ -111,7 +111,7 @@ THE_REST_OF_THE_INTERNET = {
 def generate(spec: Path, out: Path, bind, *extra: str):
     return CliRunner().invoke(
         cli,
-        ["generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, *extra],
+        ["generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, "--resolver", bind.address, *extra],
         catch_exceptions=False,
     )
 
@@ -207,7 +207,7 @@ def test_discover_import_script_plan_apply(root, aws_env, bind):
     check_zone_after(aws_env, zone_id)
 
     # The plan against live DNS (BIND still serves the zone as it was before apply): safe.
-    validate = CliRunner().invoke(cli, ["validate", "--plan", str(plan_json), "--nameserver", bind.address])
+    validate = CliRunner().invoke(cli, ["validate", "--plan", str(plan_json), "--nameserver", bind.address, "--resolver", bind.address])
     assert validate.exit_code == 0, validate.output
 
 

@@ -572,7 +572,7 @@ def test_real_plan_file_update_delete_replace(real_root, bind) -> None:
         ],
     })
     result = CliRunner(env=tf.env).invoke(
-        cli, ["validate", "--plan-file", planfile, "--chdir", str(tf.workdir), "--nameserver", bind.address, "--format", "json", "--timeout", "1"]
+        cli, ["validate", "--plan-file", planfile, "--chdir", str(tf.workdir), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json", "--timeout", "1"]
     )
     assert result.exit_code in (0, 1), result.output
     [domain] = [d for d in json.loads(result.stdout)["domains"] if d["domain"] == "initech-plan.test"]

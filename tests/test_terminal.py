@@ -89,7 +89,7 @@ def tty_zone(bind):
 
 def test_colour_on_a_terminal(tty_zone):
     """On a terminal, the text report is coloured."""
-    code, out, _ = run_in_terminal(["check", "d0.tty.test", "--nameserver", tty_zone.address], stdout_tty=True, stderr_tty=False)
+    code, out, _ = run_in_terminal(["check", "d0.tty.test", "--nameserver", tty_zone.address, "--resolver", tty_zone.address], stdout_tty=True, stderr_tty=False)
     assert code == 1
     assert ANSI.search(out), out
 
@@ -97,7 +97,7 @@ def test_colour_on_a_terminal(tty_zone):
 def test_no_color_respected(tty_zone):
     """NO_COLOR=1: no escape codes even on a terminal."""
     code, out, _ = run_in_terminal(
-        ["check", "d0.tty.test", "--nameserver", tty_zone.address], env={"NO_COLOR": "1"}, stdout_tty=True, stderr_tty=True
+        ["check", "d0.tty.test", "--nameserver", tty_zone.address, "--resolver", tty_zone.address], env={"NO_COLOR": "1"}, stdout_tty=True, stderr_tty=True
     )
     assert code == 1
     assert "d0.tty.test" in out and not ANSI.search(out), out
@@ -122,7 +122,7 @@ def test_wants_color_needs_a_terminal(monkeypatch, tmp_path):
 
 def test_progress_bar_only_on_a_terminal(tty_zone):
     """Over many domains, a progress bar on standard error when it is a terminal; none in a pipe."""
-    args = ["check", *DOMAINS, "--nameserver", tty_zone.address, "--format", "json"]
+    args = ["check", *DOMAINS, "--nameserver", tty_zone.address, "--resolver", tty_zone.address, "--format", "json"]
     code, out, err = run_in_terminal(args, stdout_tty=False, stderr_tty=True)
     assert code == 1
     assert "checking domains" in err and f"{len(DOMAINS)}/{len(DOMAINS)}" in err
@@ -133,13 +133,13 @@ def test_progress_bar_only_on_a_terminal(tty_zone):
 
 def test_quiet_hides_progress(tty_zone):
     """--quiet: no progress bar even on a terminal."""
-    _, _, err = run_in_terminal(["--quiet", "check", *DOMAINS, "--nameserver", tty_zone.address], stdout_tty=False, stderr_tty=True)
+    _, _, err = run_in_terminal(["--quiet", "check", *DOMAINS, "--nameserver", tty_zone.address, "--resolver", tty_zone.address], stdout_tty=False, stderr_tty=True)
     assert "checking domains" not in err
 
 
 def test_no_progress_for_few_domains(tty_zone):
     """A short run shows no bar."""
-    _, _, err = run_in_terminal(["check", *DOMAINS[:2], "--nameserver", tty_zone.address], stdout_tty=False, stderr_tty=True)
+    _, _, err = run_in_terminal(["check", *DOMAINS[:2], "--nameserver", tty_zone.address, "--resolver", tty_zone.address], stdout_tty=False, stderr_tty=True)
     assert "checking domains" not in err
 
 
@@ -171,7 +171,7 @@ def test_quiet_generate_prints_nothing(tmp_path, where):
 def test_quiet_report_to_file_says_nothing(tty_zone, tmp_path):
     """check -o FILE prints its verdict on stderr, and nothing with --quiet."""
     report = tmp_path / "report.json"
-    base = ["check", "d0.tty.test", "--nameserver", tty_zone.address, "--format", "json", "-o", str(report)]
+    base = ["check", "d0.tty.test", "--nameserver", tty_zone.address, "--resolver", tty_zone.address, "--format", "json", "-o", str(report)]
     loud = CliRunner().invoke(cli, base)
     assert loud.exit_code == 1 and "check: problems found" in loud.stderr
     quiet = CliRunner().invoke(cli, ["--quiet", *base])
@@ -293,7 +293,7 @@ def test_validate_and_verify_show_progress_on_a_terminal(tty_zone, tmp_path, com
             f"      verification: mandrill_verify.Key{i:06d}",
         ]
     spec.write_text("\n".join(lines) + "\n")
-    args = [command, "--spec", str(spec), "--nameserver", tty_zone.address, "--format", "json"]
+    args = [command, "--spec", str(spec), "--nameserver", tty_zone.address, "--resolver", tty_zone.address, "--format", "json"]
     code, out, err = run_in_terminal(args, stdout_tty=False, stderr_tty=True)
     assert code == 1
     assert label in err and f"{len(DOMAINS)}/{len(DOMAINS)}" in err

@@ -1,8 +1,9 @@
 """`validate` and `verify` end to end against a real BIND 9: every status, the exit codes,
 polling with --wait, DNS faults reported (never a crash), bad input exit 2, --output.
 
-Every lookup goes to BIND through --nameserver, so the zones below stand in for the world:
-the customer zones of each test plus SpotMe's SPF include and the SES and Mandrill DKIM keys.
+Every lookup goes to BIND, through --nameserver for the customer zones and --resolver for the
+rest, so the zones below stand in for the world: the customer zones of each test plus SpotMe's
+SPF include and the SES and Mandrill DKIM keys.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def test_all_in_sync_validate_and_verify_exit_0(bind, tmp_path: Path) -> None:
     spec = write_spec(tmp_path, "good.test")
     bind.set_zones({**WORLD, "good.test": zone_lines(spec)})
     for command in ("validate", "verify"):
-        result = run(command, "--spec", str(spec), "--nameserver", bind.address, "--format", "json")
+        result = run(command, "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
         assert result.exit_code == 0, result.output
         assert set(statuses(result).values()) == {"in-sync"}
         doc = json.loads(result.stdout)
@@ -104,10 +105,10 @@ def test_pending_is_safe_to_apply_but_not_verified(bind, tmp_path: Path) -> None
     """An empty zone: every record pending; validate 0, verify 1."""
     spec = write_spec(tmp_path, "new.test")
     bind.set_zones({**WORLD, "new.test": []})
-    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--format", "json")
+    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert result.exit_code == 0, result.output
     assert set(statuses(result).values()) == {"pending"}
-    result = run("verify", "--spec", str(spec), "--nameserver", bind.address, "--format", "json")
+    result = run("verify", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert result.exit_code == 1
 
 
@@ -116,7 +117,7 @@ def test_differs_and_the_text_table(bind, tmp_path: Path) -> None:
     spec = write_spec(tmp_path, "moved.test")
     lines = [line for line in zone_lines(spec) if not line.startswith("mte1.")] + ["mte1._domainkey CNAME old.mandrillapp.com."]
     bind.set_zones({**WORLD, "moved.test": lines})
-    result = run("verify", "--spec", str(spec), "--nameserver", bind.address)
+    result = run("verify", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address)
     assert result.exit_code == 1
     row = next(line for line in result.stdout.splitlines() if "mte1._domainkey.moved.test" in line)
     assert row.split()[:4] == ["differs", "CNAME", "mte1._domainkey.moved.test", "dkim1.mandrillapp.com"]
@@ -128,7 +129,7 @@ def test_conflict_route53_set_would_delete_a_customer_value(bind, tmp_path: Path
     """Route53: a live TXT value the spec does not keep would be deleted -> conflict, validate 1."""
     spec = write_spec(tmp_path, "keep.test")
     bind.set_zones({**WORLD, "keep.test": ['@ TXT "google-site-verification=abc123"']})
-    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--format", "json")
+    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert result.exit_code == 1
     assert statuses(result)[("keep.test", "TXT")] == "conflict"
     assert "live-values-deleted" in codes(result)
@@ -138,7 +139,7 @@ def test_keeping_the_value_makes_it_safe(bind, tmp_path: Path) -> None:
     """The same zone with keep_txt listing the value: pending, safe to apply."""
     spec = write_spec(tmp_path, "keep.test", keep_txt="[google-site-verification=abc123]")
     bind.set_zones({**WORLD, "keep.test": ['@ TXT "google-site-verification=abc123"']})
-    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--format", "json")
+    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert result.exit_code == 0, result.output
     assert statuses(result)[("keep.test", "TXT")] == "differs"
 
@@ -147,7 +148,7 @@ def test_conflict_second_spf_for_cloudflare(bind, tmp_path: Path) -> None:
     """Cloudflare keeps other values: our SPF beside a live one makes two SPF records -> conflict."""
     spec = write_spec(tmp_path, "two.test", provider="cloudflare", zone_id="0123456789abcdef0123456789abcdef")
     bind.set_zones({**WORLD, "two.test": ['@ TXT "v=spf1 include:_spf.google.com ~all"']})
-    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--format", "json")
+    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert result.exit_code == 1
     assert statuses(result)[("two.test", "TXT")] == "conflict"
 
@@ -156,7 +157,7 @@ def test_conflict_cname_where_data_lives(bind, tmp_path: Path) -> None:
     """A DKIM selector name that holds a TXT record: the planned CNAME conflicts."""
     spec = write_spec(tmp_path, "busy.test")
     bind.set_zones({**WORLD, "busy.test": ['mte1._domainkey TXT "v=DKIM1; p=abc"']})
-    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--format", "json")
+    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert result.exit_code == 1
     assert statuses(result)[("mte1._domainkey.busy.test", "CNAME")] == "conflict"
 
@@ -166,7 +167,7 @@ def test_conflict_data_planned_where_a_cname_lives(bind, tmp_path: Path) -> None
     spec = write_spec(tmp_path, "moved.test")
     lines = [line for line in zone_lines(spec) if not line.startswith("_dmarc")]
     bind.set_zones({**WORLD, "moved.test": [*lines, "_dmarc CNAME dmarc.elsewhere.example."]})
-    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--format", "json")
+    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert result.exit_code == 1
     assert statuses(result)[("_dmarc.moved.test", "TXT")] == "conflict"
     assert "is live a CNAME to dmarc.elsewhere.example" in result.stdout
@@ -178,7 +179,7 @@ def _gather(bind, spec: Path) -> tuple[object, int]:
     [desired] = load_specs([str(spec)]).domains
 
     async def go():
-        dns = LiveDns(nameservers=[parse_server(bind.address)], timeout=0.5, retries=0)
+        dns = LiveDns(nameservers=[parse_server(bind.address)], resolvers=[parse_server(bind.address)], timeout=0.5, retries=0)
         return await validation.gather_live(desired, dns), dns.stats
 
     return asyncio.run(go())
@@ -218,7 +219,7 @@ def test_plan_statuses_unknown_delete_and_update(bind) -> None:
             "mte1._domainkey CNAME dkim1.mandrillapp.com.",
         ],
     })
-    result = run("validate", "--plan", str(PLANS / "format-1.1.json"), "--nameserver", bind.address, "--format", "json")
+    result = run("validate", "--plan", str(PLANS / "format-1.1.json"), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert result.exit_code in (0, 1), result.output
     assert statuses(result, "hooli.test") == {
         ("hooli.test", "TXT"): "differs",
@@ -235,7 +236,7 @@ def test_plan_statuses_unknown_delete_and_update(bind) -> None:
 def test_plan_deletes_in_sync_once_gone(bind) -> None:
     """After apply the deleted records are gone: verify calls them in-sync."""
     bind.set_zones({**WORLD, "hooli.test": [f'@ TXT "{SPF}"']})
-    result = run("verify", "--plan", str(PLANS / "format-1.1.json"), "--nameserver", bind.address, "--format", "json")
+    result = run("verify", "--plan", str(PLANS / "format-1.1.json"), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     got = statuses(result, "hooli.test")
     assert got[("_dmarc.hooli.test", "TXT")] == "in-sync"
     assert got[("old._domainkey.hooli.test", "CNAME")] == "in-sync"
@@ -256,7 +257,7 @@ def test_verify_wait_polls_until_in_sync(bind, tmp_path: Path, monkeypatch: pyte
         bind.set_zones({**WORLD, "later.test": zone_lines(spec)})
 
     monkeypatch.setattr(validation, "_pause", apply_during_pause)
-    result = run("verify", "--spec", str(spec), "--nameserver", bind.address, "--wait", "120", "--interval", "5", "--format", "json")
+    result = run("verify", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--wait", "120", "--interval", "5", "--format", "json")
     assert result.exit_code == 0, result.output
     assert pauses == [5]
     assert "verify: 0/7 records in sync (7 pending); asking again in 5 s" in result.stderr
@@ -274,7 +275,7 @@ def test_verify_wait_gives_up_after_the_time(bind, tmp_path: Path, monkeypatch: 
 
     monkeypatch.setattr(validation, "_pause", pause)
     monkeypatch.setattr(validation, "_clock", lambda: now[0])
-    result = run("verify", "--spec", str(spec), "--nameserver", bind.address, "--wait", "25", "--interval", "10")
+    result = run("verify", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--wait", "25", "--interval", "10")
     assert result.exit_code == 1
     assert result.stderr.count("verify: 0/7 records in sync") == 3  # after rounds at 0, 10 and 20 s
     assert "asking again in 5 s (5 s left)" in result.stderr
@@ -290,7 +291,7 @@ def test_verify_without_wait_asks_once(bind, tmp_path: Path, monkeypatch: pytest
         raise AssertionError("verify paused without --wait")
 
     monkeypatch.setattr(validation, "_pause", no_pause)
-    result = run("verify", "--spec", str(spec), "--nameserver", bind.address)
+    result = run("verify", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address)
     assert result.exit_code == 1
     assert result.stderr == ""
 
@@ -322,7 +323,7 @@ def test_refused_for_a_zone_the_server_does_not_serve(bind, tmp_path: Path) -> N
     """REFUSED (the server is not authoritative): reported, statuses unknown."""
     spec = write_spec(tmp_path, "elsewhere.test")
     bind.set_zones(WORLD)
-    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--format", "json")
+    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert result.exit_code == 1
     assert set(statuses(result).values()) == {"unknown"}
     assert "refused" in result.stdout.lower()
@@ -332,7 +333,7 @@ def test_nxdomain_for_the_whole_zone(bind, tmp_path: Path) -> None:
     """The parent zone says the domain does not exist: dns-error 'does not exist', not a crash."""
     spec = write_spec(tmp_path, "gone.parent.test")
     bind.set_zones({**WORLD, "parent.test": []})
-    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--format", "json")
+    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert result.exit_code == 1
     assert "dns-error" in codes(result)
     assert "NXDOMAIN for the zone apex" in result.stdout
@@ -343,7 +344,7 @@ def test_answer_over_the_edns_payload_is_read_over_tcp(bind, tmp_path: Path) -> 
     values = [f"verification-{i:02d}=" + "x" * 60 for i in range(20)]
     spec = write_spec(tmp_path, "big.test", keep_txt="[" + ", ".join(values) + "]")
     bind.set_zones({**WORLD, "big.test": zone_lines(spec)})
-    result = run("verify", "--spec", str(spec), "--nameserver", bind.address, "--format", "json")
+    result = run("verify", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert statuses(result)[("big.test", "TXT")] == "in-sync", result.stdout
 
 
@@ -352,7 +353,7 @@ def test_two_servers_that_disagree(bind, bind2, tmp_path: Path) -> None:
     spec = write_spec(tmp_path, "split.test")
     bind.set_zones({**WORLD, "split.test": zone_lines(spec)})
     bind2.set_zones({**WORLD, "split.test": []})
-    result = run("verify", "--spec", str(spec), "--nameserver", bind.address, "--nameserver", bind2.address, "--format", "json")
+    result = run("verify", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--nameserver", bind2.address, "--format", "json")
     assert result.exit_code == 1
     doc = json.loads(result.stdout)
     apex = next(r for r in doc["domains"][0]["records"] if r["name"] == "split.test")
@@ -405,7 +406,7 @@ def test_several_spec_files(bind, tmp_path: Path) -> None:
     """--spec A B: both files' domains are validated."""
     a, b = write_spec(tmp_path, "a.test"), write_spec(tmp_path, "b.test")
     bind.set_zones({**WORLD, "a.test": zone_lines(a), "b.test": zone_lines(b)})
-    result = run("verify", "--spec", str(a), str(b), "--nameserver", bind.address, "--format", "json")
+    result = run("verify", "--spec", str(a), str(b), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert result.exit_code == 0, result.output
     assert [d["domain"] for d in json.loads(result.stdout)["domains"]] == ["a.test", "b.test"]
 
@@ -429,7 +430,7 @@ def test_output_file_in_every_format(bind, tmp_path: Path, fmt: str) -> None:
     bind.set_zones({**WORLD, "good.test": zone_lines(spec)})
     out = tmp_path / "reports" / f"report.{fmt}"
     out.parent.mkdir()
-    result = run("verify", "--spec", str(spec), "--nameserver", bind.address, "--format", fmt, "--output", str(out))
+    result = run("verify", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--format", fmt, "--output", str(out))
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert "report written to" in result.stderr
@@ -443,7 +444,7 @@ def test_output_into_a_missing_directory_exits_2(tmp_path: Path, bind) -> None:
     """An --output path that cannot be written: exit 2, nothing left behind."""
     spec = write_spec(tmp_path, "good.test")
     bind.set_zones({**WORLD, "good.test": zone_lines(spec)})
-    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--output", str(tmp_path / "no" / "r.json"))
+    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--output", str(tmp_path / "no" / "r.json"))
     assert result.exit_code == 2
     assert "--output" in result.stderr
 

@@ -60,6 +60,8 @@ class AuditDns(checks.ChecksDns, Protocol):
 
     async def authoritative_servers(self, zone: str) -> tuple[Server, ...]: ...
 
+    async def zone_soa(self, name: str) -> LiveAnswer: ...
+
 
 @dataclass(frozen=True)
 class AuditTarget:
@@ -436,7 +438,7 @@ async def find_zone(domain: str, dns: AuditDns) -> tuple[str | None, str]:
     said = []
     for i in range(len(labels) - 1):
         candidate = ".".join(labels[i:])
-        answer = await dns.resolve(candidate, "SOA")
+        answer = await dns.zone_soa(candidate)
         if answer.outcome is Outcome.ANSWER and not answer.chain:
             return candidate, ""
         said.append(f"{candidate}: {answer.outcome.value}")

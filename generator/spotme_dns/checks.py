@@ -33,6 +33,7 @@ dmarc-missing               error    no `v=DMARC1` record at `_dmarc.<domain>` (
 dmarc-multiple-records      error    more than one DMARC record: receivers ignore them all
                                      (RFC 7489 §6.6.3, RFC 9989)
 dmarc-syntax                error    the DMARC record breaks RFC 7489 / RFC 9989
+dmarc-historic-tag          info     `pct`, `rf` or `ri`: RFC 9989 removed them, receivers ignore them
 dmarc-policy-weakened       warning  the plan replaces a live DMARC policy with a weaker `p`
 dmarc-weakens-parent        error    a new DMARC record planned at a subdomain is weaker than the
                                      policy it overrides: its Organizational Domain's `sp` (or
@@ -74,7 +75,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .desired import Action, DesiredDomain, DesiredRecord
-from .dmarc import DmarcRecord, DmarcSyntaxError, TreeWalk, is_dmarc, parse_dmarc, report_host, weakens
+from .dmarc import DmarcRecord, DmarcSyntaxError, TreeWalk, is_dmarc, parse_dmarc, receiver_policy, report_host, weakens
 from .dns_live import DnsLookupError, LiveAnswer, Outcome, Server
 from .model import name_order
 from .report import Finding, Severity
@@ -128,6 +129,7 @@ CHECKS: tuple[Check, ...] = (
     Check("dmarc-missing", Severity.ERROR, "no DMARC record"),
     Check("dmarc-multiple-records", Severity.ERROR, "more than one DMARC record"),
     Check("dmarc-syntax", Severity.ERROR, "the DMARC record is not valid"),
+    Check("dmarc-historic-tag", Severity.INFO, "a DMARC tag RFC 9989 removed"),
     Check("dmarc-policy-weakened", Severity.WARNING, "the DMARC policy gets weaker"),
     Check("dmarc-weakens-parent", Severity.ERROR, "a subdomain's DMARC record is weaker than its parent's policy"),
     Check("dmarc-rua-unauthorized", Severity.WARNING, "an external report destination is not authorised"),
@@ -272,6 +274,7 @@ async def run_checks(
     spf_found, spf_text = check_spf_records(domain, states.get((domain, "TXT")))
     found += spf_found
     found += check_txt_strings(desired)
+    found += check_planned_syntax(desired)
     dmarc_state = states.get((f"_dmarc.{domain}", "TXT"))
     delegated = None
     if dmarc_state is not None and dmarc_state.desired is None and dmarc_state.live_cname:
@@ -570,8 +573,10 @@ def _dropped_terms(name: str, old: str, new: str) -> list[Finding]:
         old_terms, new_terms = parse_spf_cached(old).terms, parse_spf_cached(new).terms
     except SpfSyntaxError:
         return []
-    kept = {t.key for t in new_terms}
-    dropped = [t.text for t in old_terms if t.key not in kept and not (t.name == "all" and not t.is_modifier)]
+    # By what a term matches, not its qualifier: a merge turns `~include:_spf.spotme.com` into
+    # a pass on purpose, and nothing the old term authorised is lost by that.
+    kept = {t.identity for t in new_terms}
+    dropped = [t.text for t in old_terms if t.identity not in kept and not (t.name == "all" and not t.is_modifier)]
     if not dropped:
         return []
     return [
@@ -585,11 +590,10 @@ def _dropped_terms(name: str, old: str, new: str) -> list[Finding]:
 
 
 def _weakened(name: str, old: str, new: str) -> list[Finding]:
-    try:
-        before, after = parse_dmarc(old).policy, parse_dmarc(new).policy
-    except DmarcSyntaxError:
-        return []
-    if not weakens(before, after):
+    # What receivers apply, broken tags discarded (RFC 9989): a live `p=reject` behind a
+    # broken tag is still a reject that the plan would weaken.
+    before, after = receiver_policy(old), receiver_policy(new)
+    if before is None or after is None or not weakens(before, after):
         return []
     return [
         finding(
@@ -613,8 +617,18 @@ def check_spf_records(domain: str, state: RecordState | None) -> tuple[list[Find
         return [], None  # unknown until apply: the record's status says so
     records = [v for v in values if is_spf(v)]
     out = list(_size_advisory(domain, values))
+    near = [v for v in values if _spf_look_alike(v)]
+    if near and records:
+        # Not SPF by RFC 7208 §4.5, but a lenient receiver may take it for one: with the real
+        # record, that is two records and a permerror (RFC 7208 §3.2).
+        shown = ", ".join(repr(v) for v in near)
+        out.append(
+            finding(
+                "spf-syntax", domain,
+                f"{shown} beside the SPF record {records[0]!r} does not start with exactly 'v=spf1 ': remove it",
+            )
+        )
     if not records:
-        near = [v for v in values if v.lower().lstrip().startswith("v=spf")]
         hint = f" ({', '.join(repr(v) for v in near)} does not start with exactly 'v=spf1 ')" if near else ""
         out.append(
             finding(
@@ -639,6 +653,44 @@ def check_spf_records(domain: str, state: RecordState | None) -> tuple[list[Find
         out.append(finding("spf-syntax", domain, f"SPF record {records[0]!r}: {err}"))
         return out, None
     return out, records[0]
+
+
+def check_planned_syntax(desired: DesiredDomain) -> list[Finding]:
+    """`spf-syntax` and `dmarc-syntax` for planned records away from the domain's own SPF and
+    DMARC names (a MAIL FROM subdomain's SPF, a subdomain's `_dmarc`), which the checks above
+    do not read: whatever name a planned SPF or DMARC record has, its grammar is checked.
+    The messages are those of `check_spf_records` / `check_dmarc_records`, so a name both
+    read gives one finding."""
+    out: list[Finding] = []
+    own = {desired.domain, f"_dmarc.{desired.domain}"}
+    for record in desired.records:
+        if record.type.upper() != "TXT" or record.values is None or record.name in own:
+            continue
+        for value in record.values:
+            if is_spf(value):
+                try:
+                    parse_spf_cached(value)
+                except SpfSyntaxError as err:
+                    out.append(finding("spf-syntax", record.name, f"SPF record {value!r}: {err}"))
+            elif _spf_look_alike(value):
+                out.append(
+                    finding("spf-syntax", record.name, f"{value!r} does not start with exactly 'v=spf1 ': not an SPF record")
+                )
+            elif record.name.startswith("_dmarc."):
+                if is_dmarc(value):
+                    try:
+                        parse_dmarc(value)
+                    except DmarcSyntaxError as err:
+                        out.append(finding("dmarc-syntax", record.name, f"DMARC record {value!r}: {'; '.join(err.problems)}"))
+                elif re.match(r"\s*v\s*=\s*dmarc", value, re.I):
+                    out.append(finding("dmarc-syntax", record.name, f"{value!r} at {record.name}: the first tag must be exactly v=DMARC1"))
+    return out
+
+
+def _spf_look_alike(value: str) -> bool:
+    """Meant as SPF but not one by RFC 7208 §4.5 (' v=spf1', 'v=spf1<TAB>', 'v=spf1-all');
+    Sender ID's 'v=spf2.0/...' (RFC 4406) is another record and not one of these."""
+    return not is_spf(value) and re.match(r"\s*v\s*=\s*spf1(?![0-9.])", value, re.I) is not None
 
 
 def _origin(state: RecordState | None, value: str) -> str:
@@ -792,9 +844,15 @@ def check_dmarc_records(
         values = state.after
     records = [v for v in values if is_dmarc(v)]
     look_alike = [v for v in values if not is_dmarc(v) and re.match(r"\s*v\s*=\s*dmarc", v, re.I)]
-    if look_alike and not records:
+    out: list[Finding] = []
+    if look_alike:
+        # Not DMARC by RFC 9989's grammar, but a lenient receiver may read it as one: beside a
+        # real record that would be two records, and receivers then apply neither.
         shown = ", ".join(repr(v) for v in look_alike)
-        return [finding("dmarc-syntax", name, f"{shown} at {name}: the first tag must be exactly v=DMARC1")], None
+        beside = f" (beside the DMARC record {records[0]!r})" if records else ""
+        out.append(finding("dmarc-syntax", name, f"{shown} at {name}{beside}: the first tag must be exactly v=DMARC1"))
+        if not records:
+            return out, None
     if not records:
         return [
             finding(
@@ -807,17 +865,23 @@ def check_dmarc_records(
     if len(records) > 1:
         shown = "; ".join(f"{v!r}{_origin(state, v)}" for v in records)
         return [
+            *out,
             finding(
                 "dmarc-multiple-records",
                 name,
                 f"{name} would have {len(records)} DMARC records: {shown}; receivers then apply none of them "
                 "(RFC 7489 §6.6.3)",
-            )
+            ),
         ], None
     try:
-        return [], parse_dmarc(records[0])
+        record = parse_dmarc(records[0])
     except DmarcSyntaxError as err:
-        return [finding("dmarc-syntax", name, f"DMARC record {records[0]!r}: {'; '.join(err.problems)}")], None
+        return [*out, finding("dmarc-syntax", name, f"DMARC record {records[0]!r}: {'; '.join(err.problems)}")], None
+    if record.historic:
+        tags = ", ".join(f"{tag}=" for tag in record.historic)
+        note = f"{tags} in {records[0]!r}: a tag RFC 9989 removed, which receivers ignore (not an error)"
+        out.append(finding("dmarc-historic-tag", name, note))
+    return out, record
 
 
 async def _parent_policy_findings(domain: str, record: DmarcRecord, dns: ChecksDns) -> list[Finding]:

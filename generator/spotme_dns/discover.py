@@ -57,6 +57,8 @@ class DiscoverOptions:
 
     nameservers: tuple[Server, ...] = ()
     """Ask these instead of each zone's authoritative servers (`--nameserver`)."""
+    resolvers: tuple[Server, ...] = ()
+    """Resolve names outside the zones through these instead of the system's resolver (`--resolver`)."""
     timeout: float = 3.0
     retries: int = 1
     use_aws: bool | None = None
@@ -86,7 +88,10 @@ async def discover_and_merge(
     Raises DiscoverError (exit 2) when what exists cannot be read. Refusals are in the results.
     `on_done` is called as each domain's existing records have been read (a progress bar).
     """
-    live = LiveDns(nameservers=options.nameservers, timeout=options.timeout, retries=options.retries)
+    live = LiveDns(
+        nameservers=options.nameservers, resolvers=options.resolvers, timeout=options.timeout, retries=options.retries,
+        zones=tuple(spec.zone for spec in specs),
+    )
     use_aws = options.use_aws
     if use_aws is None and any(s.provider is Provider.ROUTE53 for s in specs):
         use_aws = await asyncio.to_thread(aws.configured)

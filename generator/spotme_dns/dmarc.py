@@ -21,6 +21,28 @@ _HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z
 #: RFC 7489 §6.3 tags plus RFC 9989's np, psd and t. pct, rf and ri are historic in RFC 9989
 #: but still valid RFC 7489 syntax, so they are accepted.
 KNOWN_TAGS = ("v", "p", "sp", "np", "rua", "ruf", "adkim", "aspf", "pct", "fo", "rf", "ri", "t", "psd")
+#: Tags RFC 9989 removed (IANA status "historic"): a receiver ignores them like any unknown
+#: tag, so whatever their value they are no error in a record (`DmarcRecord.historic` names them).
+HISTORIC_TAGS = frozenset({"pct", "rf", "ri"})
+
+# RFC 9989 / RFC 7489 §6.4 ABNF, which the parser below follows piece by piece:
+#   dmarc-record  = dmarc-version *(dmarc-sep dmarc-tag) [dmarc-sep] *WSP
+#   dmarc-version = "v" *WSP "=" *WSP %s"DMARC1"      ; "v" is any case, DMARC1 is exact
+#   dmarc-sep     = *WSP ";" *WSP
+#   dmarc-tag     = 1*ALPHA *WSP "=" *WSP 1*dmarc-value
+#   dmarc-value   = %x20-3A / %x3C-7E                 ; printable ASCII but ";"
+# WSP is a space or a horizontal tab only (RFC 5234); quoted ABNF strings (tag names and
+# the keyword values none/quarantine/reject, r/s, y/n, ...) match in any case.
+_WSP = " \t"
+_VERSION_TAG = re.compile(r"[vV][ \t]*=[ \t]*DMARC1(?=[ \t;]|$)")
+_TAG = re.compile(r"([A-Za-z]+)[ \t]*=[ \t]*(.*)", re.S)
+#: dmarc-value plus HTAB: the tag-specific rules (7489 §6.4 dmarc-urilist, dmarc-fo) allow
+#: *WSP around "," and ":", so a tab inside a value is judged by the tag's own check.
+_VALUE_CHARS = re.compile(r"[\t\x20-\x3a\x3c-\x7e]+")
+
+
+#: RFC 3986 §2: what a URI is made of (unreserved, reserved, or a percent-encoded octet).
+_URI_CHARS = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+")
 
 
 class DmarcSyntaxError(ValueError):
@@ -45,47 +67,84 @@ class DmarcRecord:
         """The effective `p` (RFC 9989: a valid record without `p` is treated as `p=none`)."""
         return (self.get("p") or "none").lower()
 
+    @property
+    def historic(self) -> tuple[str, ...]:
+        """Tags of the record that RFC 9989 removed (`pct`, `rf`, `ri`): receivers ignore them."""
+        return tuple(name for name, _ in self.tags if name in HISTORIC_TAGS)
+
     def uris(self, tag: str) -> tuple[str, ...]:
         value = self.get(tag)
-        return tuple(u.strip() for u in value.split(",") if u.strip()) if value else ()
+        return tuple(u.strip(_WSP) for u in value.split(",") if u.strip(_WSP)) if value else ()
 
 
 def is_dmarc(text: str) -> bool:
-    """A TXT value that claims to be a DMARC record (starts with the `v=DMARC1` tag)."""
-    return re.match(r"\s*v\s*=\s*DMARC1\s*(;|$)", text) is not None
+    """A TXT value that is a DMARC record: it starts with the `v=DMARC1` tag (RFC 9989: a
+    record that does not is not DMARC; `v` in any case, `DMARC1` exactly, then a space, a
+    tab, `;` or the end)."""
+    return _VERSION_TAG.match(text) is not None
 
 
 def parse_dmarc(text: str) -> DmarcRecord:
-    """Parse and check a DMARC record; raise DmarcSyntaxError listing every problem."""
+    """Parse and check a DMARC record against the ABNF above; raise DmarcSyntaxError listing
+    every problem. Unknown tags are kept (receivers ignore them); the historic `pct`, `rf`
+    and `ri` are kept unchecked."""
     problems: list[str] = []
     tags: list[tuple[str, str]] = []
-    parts = [p.strip() for p in text.split(";")]
-    if parts and parts[-1] == "":
-        parts.pop()  # a trailing ';' is allowed
-    for part in parts:
+    head, *rest = text.split(";")  # dmarc-value excludes ";", so ";" always separates
+    version = _VERSION_TAG.match(head)
+    if version is None or head[version.end() :].strip(_WSP):
+        if re.match(r"[ \t]*v[ \t]*=", head, re.I):
+            problems.append(f"v must be exactly DMARC1 (got {head.partition('=')[2].strip()!r})")
+        else:
+            problems.append("the first tag must be v=DMARC1")
+    else:
+        tags.append(("v", VERSION))
+    if rest and not rest[-1].strip(_WSP):
+        rest.pop()  # one trailing dmarc-sep (and WSP) is allowed
+    for part in rest:
+        part = part.strip(_WSP)
         if not part:
             problems.append("empty tag (two ';' in a row)")
             continue
-        name, eq, value = part.partition("=")
-        name, value = name.strip().lower(), value.strip()
-        if not eq or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-            problems.append(f"{part!r} is not a tag=value pair")
+        match = _TAG.fullmatch(part)
+        if match is None:
+            problems.append(f"{part!r} is not a tag=value pair (tag names are letters)")
+            continue
+        name, value = match.group(1).lower(), match.group(2).rstrip(_WSP)
+        if not value:
+            problems.append(f"tag {name!r} has no value")
+            continue
+        if not _VALUE_CHARS.fullmatch(value):
+            bad = next(ch for ch in value if not _VALUE_CHARS.fullmatch(ch))
+            problems.append(f"tag {name!r}: character {bad!r} is not allowed (printable ASCII only)")
             continue
         if any(name == seen for seen, _ in tags):
             problems.append(f"tag {name!r} appears more than once")
             continue
         tags.append((name, value))
-    if not tags or tags[0][0] != "v":
-        problems.append("the first tag must be v=DMARC1")
-    elif tags[0][1] != VERSION:
-        problems.append(f"v must be exactly DMARC1 (got {tags[0][1]!r})")
-    for name, value in tags:
-        problem = check_tag(name, value)
+    for name, value in tags[1:]:
+        problem = None if name in HISTORIC_TAGS else check_tag(name, value)
         if problem:
             problems.append(problem)
     if problems:
         raise DmarcSyntaxError(problems)
     return DmarcRecord(tuple(tags))
+
+
+def receiver_policy(text: str) -> str | None:
+    """The `p` a receiver applies for this record, or None when it is no DMARC record.
+
+    RFC 9989: syntax errors after `v` are discarded in favour of defaults, and a record
+    without a valid `p` is treated as `p=none`; so `v=DMARC1; p=reject; fo:1` still rejects.
+    """
+    if not is_dmarc(text):
+        return None
+    for part in text.split(";")[1:]:
+        match = _TAG.fullmatch(part.strip(_WSP))
+        if match is not None and match.group(1).lower() == "p":
+            value = match.group(2).strip(_WSP).lower()
+            return value if value in POLICIES else "none"
+    return "none"
 
 
 def check_tag(name: str, value: str) -> str | None:
@@ -103,7 +162,7 @@ def check_tag(name: str, value: str) -> str | None:
         if not value.isdigit() or int(value) > 0xFFFFFFFF:
             return f"ri={value!r}: expected a number of seconds"
     elif name == "fo":
-        options = value.split(":")
+        options = value.split(":")  # ( "0" / "1" / "d" / "s" ) *(*WSP ":" *WSP ( ... ))
         if not value or any(o.strip().lower() not in _FO_VALUES for o in options):
             return f"fo={value!r}: expected a ':'-separated list of 0, 1, d, s"
     elif name == "rf":
@@ -116,7 +175,7 @@ def check_tag(name: str, value: str) -> str | None:
         if value.lower() not in ("y", "n", "u"):
             return f"psd={value!r}: expected y, n or u"
     elif name in ("rua", "ruf"):
-        uris = [u.strip() for u in value.split(",")]
+        uris = [u.strip(_WSP) for u in value.split(",")]  # dmarc-uri *(*WSP "," *WSP dmarc-uri)
         for uri in uris:
             problem = check_uri(uri)
             if problem:
@@ -128,7 +187,10 @@ def check_uri(uri: str) -> str | None:
     """A DMARC report URI (RFC 7489 §6.2): a URI, `mailto:` with an address; optional `!size`."""
     if not uri:
         return "empty report URI"
-    base = re.sub(r"![0-9]+[kmgt]?$", "", uri, flags=re.I)
+    size = re.search(r"!([0-9]+)[kmgt]?$", uri, flags=re.I)
+    if size is not None and int(size.group(1)) >= 2**64:
+        return f"{uri!r}: the size limit must fit in an unsigned 64-bit number"  # RFC 7489 §6.4
+    base = uri[: size.start()] if size is not None else uri
     if any(ch in base for ch in " ;,!"):
         return f"{uri!r} is not a valid report URI"
     parts = urlsplit(base)
@@ -136,6 +198,8 @@ def check_uri(uri: str) -> str | None:
         return f"{uri!r} has no scheme (expected mailto:address)"
     if not base.isascii() or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in base):
         return f"{uri!r} is not a valid report URI (URIs are ASCII; percent-encode other characters)"
+    if not _URI_CHARS.fullmatch(base):
+        return f"{uri!r} is not a valid report URI (RFC 3986: a character outside a URI, or '%' without two hex digits)"
     if parts.scheme.lower() == "mailto":
         address = parts.path
         local, at, host = address.rpartition("@")

@@ -5,6 +5,15 @@ whose `outcome` keeps apart the cases that mean different things to a user: a de
 answer (data, NXDOMAIN, NODATA) versus a server that failed (SERVFAIL, REFUSED, TIMEOUT, ERROR).
 DNS outcomes are never raised; only a zone with no findable servers raises `DnsLookupError`.
 
+Two kinds of server answer: a zone's own servers (found by NS lookup, or `--nameserver`),
+asked directly about the zone's own records, and a resolver (the system's from
+/etc/resolv.conf, or `--resolver`) for everything else: SPF include targets, DKIM key
+targets, `_report._dmarc` authorisations, the MX and A lookups of an SPF evaluation. With
+`--nameserver`, `resolve` asks those servers only about names inside the run's zones (given
+as `zones`, or asked about through `authoritative_servers`); a name outside them goes to the
+resolver, so an authoritative-only server (a hidden primary, a CI BIND) is never asked about
+a name it would answer REFUSED.
+
 Direct queries go out with recursion desired OFF (we want what the server itself publishes,
 not what it might fetch) and with EDNS0 offering a 1,232-octet UDP payload (RFC 6891; the
 DNS Flag Day 2020 value, which fits an IPv6 minimum MTU without fragments), so a 2048-bit
@@ -373,14 +382,18 @@ class LiveDns:
         concurrency: int = DEFAULT_CONCURRENCY,
         resolvers: Sequence[Server] = (),
         edns_payload: int | None = EDNS_PAYLOAD,
+        zones: Sequence[str] = (),
     ) -> None:
-        """`nameservers` replace discovery of every zone's authoritative servers and are also
-        what `resolve` asks. `timeout` is per try (seconds); a try that times out is repeated
-        up to `retries` times. `concurrency` bounds the questions in flight (each waits on
-        the network, not the CPU, so many are cheap). `resolvers` replace the system's
-        recursive resolvers (/etc/resolv.conf) for discovery and `resolve`. `edns_payload`
-        is the UDP payload offered with EDNS0 (512 to 65535), or None to send no EDNS (then
-        any answer over 512 octets is read over TCP).
+        """`nameservers` replace discovery of every zone's authoritative servers and are what
+        `resolve` asks about names inside the run's zones: `zones`, and every zone given to
+        `authoritative_servers`. `timeout` is per try (seconds); a try that times out is
+        repeated up to `retries` times. `concurrency` bounds the questions in flight (each
+        waits on the network, not the CPU, so many are cheap). `resolvers` replace the
+        system's recursive resolvers (/etc/resolv.conf) for discovery and for `resolve` of
+        every other name (a stub resolver: an authoritative server without recursion
+        answers for its own zones). `edns_payload` is the UDP payload offered with EDNS0
+        (512 to 65535), or None to send no EDNS (then any answer over 512 octets is read
+        over TCP).
         """
         if timeout <= 0:
             raise ValueError(f"timeout must be positive, got {timeout}")
@@ -392,6 +405,7 @@ class LiveDns:
             raise ValueError(f"edns_payload must be from 512 to 65535 or None, got {edns_payload}")
         self._nameservers = tuple(nameservers)
         self._resolvers = tuple(resolvers)
+        self._own_zones: set[str] = {_normalise(zone) for zone in zones}
         self._timeout = float(timeout)
         self._tries = retries + 1
         self._payload = edns_payload
@@ -418,9 +432,10 @@ class LiveDns:
         (AAAA only for a host without A: many CI runners have no IPv6 route). Cached per run.
         Raises `DnsLookupError` when no server can be found.
         """
-        if self._nameservers:
-            return self._nameservers
         key = _normalise(zone)
+        if self._nameservers:
+            self._own_zones.add(key)
+            return self._nameservers
         return await _shared(self._zone_servers, key, lambda: self._discover(key))
 
     async def query(self, server: Server, name: str, rdtype: str) -> LiveAnswer:
@@ -440,8 +455,9 @@ class LiveDns:
     async def resolve(self, name: str, rdtype: str) -> LiveAnswer:
         """Where the data really is: follows CNAMEs (up to `MAX_CNAME_HOPS`), e.g. a DKIM selector.
 
-        With nameservers configured, each step asks them in order and takes the first definite
-        answer; otherwise the system resolver. The outcome is the one at the end of the chain;
+        Each step asks, for a name inside the run's zones, the configured nameservers in order
+        (the first definite answer wins); for any other name, or without nameservers, the
+        resolver (`resolvers`, else the system's). The outcome is the one at the end of the chain;
         `name` stays the name asked and `chain` lists the CNAME targets followed; a CNAME loop
         or a chain over `MAX_CNAME_HOPS` ends as ERROR.
         """
@@ -495,6 +511,25 @@ class LiveDns:
         ]
         return dmarc.inherited_policy(domain, found)
 
+    async def zone_soa(self, name: str) -> LiveAnswer:
+        """The SOA at `name`, to find a zone's apex: asked of the nameservers when configured
+        (the zone being looked for is one of theirs, whatever its name), else of the resolver.
+        A name found to be an apex (an SOA answer) joins the run's zones."""
+        qname, qtype, type_text = _check_question(name, "SOA")
+        if self._nameservers:
+            reply = await self._nameserver_reply(qname, qtype, type_text)
+        else:
+            reply = await self._ask(name, "SOA")
+        answer = reply.answer(_normalise(name), type_text)
+        if answer.outcome is Outcome.ANSWER and not answer.chain:
+            self._own_zones.add(answer.name)
+        return answer
+
+    def in_own_zone(self, name: str) -> bool:
+        """`name` is at or under one of the run's zones (those the nameservers are asked about)."""
+        labels = _normalise(name).split(".")
+        return any(".".join(labels[i:]) in self._own_zones for i in range(len(labels)))
+
     # ----------------------------------------------------------------- resolving
 
     async def _follow(self, name: str, rdtype: str) -> LiveAnswer:
@@ -517,11 +552,16 @@ class LiveDns:
             current = reply.chain[-1]
 
     async def _ask(self, name: str, rdtype: str) -> _Reply:
-        """One step of `resolve`: the nameservers' first definite answer, or the system resolver."""
+        """One step of `resolve`: the nameservers' first definite answer for a name in the
+        run's zones, else the resolver."""
         qname, qtype, type_text = _check_question(name, rdtype)
-        if not self._nameservers:
+        if not self._nameservers or not self.in_own_zone(name):
             key = (None, _name_text(qname), type_text)
             return await _shared(self._replies, key, lambda: self._system_reply(qname, qtype))
+        return await self._nameserver_reply(qname, qtype, type_text)
+
+    async def _nameserver_reply(self, qname: dns.name.Name, qtype: int, type_text: str) -> _Reply:
+        """The configured nameservers in order: the first definite answer, or why none gave one."""
         replies = []
         for server in self._nameservers:
             reply = await self._direct_reply(server, qname, qtype, type_text)
@@ -603,7 +643,7 @@ class LiveDns:
         try:
             resolver = self._system_resolver()
         except dns.resolver.NoResolverConfiguration as err:
-            return _Reply(None, Outcome.ERROR, note=f"no system resolver configured ({_describe_error(err)})")
+            return _Reply(None, Outcome.ERROR, note=f"no system resolver configured ({_describe_error(err)}; name one with --resolver)")
         lifetime = self._timeout * self._tries
         async with self._limit:
             self._sent += 1
@@ -624,7 +664,7 @@ class LiveDns:
         return _classify(None, qname, qtype, answer.response)
 
     def _system_resolver(self) -> dns.asyncresolver.Resolver:
-        """Built on first use, so a run with `--nameserver` never needs /etc/resolv.conf."""
+        """Built on first use, so a run that asks only about its own zones never needs /etc/resolv.conf."""
         if self._system is None:
             resolver = dns.asyncresolver.Resolver(configure=not self._resolvers)
             if self._resolvers:

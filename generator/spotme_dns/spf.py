@@ -28,7 +28,8 @@ MODIFIERS = ("redirect", "exp")
 
 # RFC 7208 §7.1 macro-string: literal characters %x21-24 / %x26-7E plus macro-expands.
 # macro-expand = ( "%{" macro-letter transformers *delimiter "}" ) / "%%" / "%_" / "%-"
-_MACRO_EXPAND = re.compile(r"%\{([slodiphcrtvSLODIPHCRTV])[0-9]*[rR]?[-.+,/_=]*\}|%%|%_|%-")
+# transformers = *DIGIT [ "r" ]; "If a DIGIT is specified, the value MUST be nonzero" (§7.3).
+_MACRO_EXPAND = re.compile(r"%\{([slodiphcrtvSLODIPHCRTV])(?![0]+(?![0-9]))[0-9]*[rR]?[-.+,/_=]*\}|%%|%_|%-")
 _MACRO_LITERAL = re.compile(r"[\x21-\x24\x26-\x7e]")
 #: RFC 7208 §7.3: `c`, `r` and `t` are only allowed in the explanation text that `exp=` points
 #: at, never in a record's terms.

@@ -24,11 +24,12 @@ from ..spec_write import SpecChange
 from ._runtime import run_dns
 from .app import EXIT_PROBLEMS, BadInput
 from .terminal import progress
+from .validate import parse_servers
 
 IMPORT_STYLES = tuple(s.value for s in ImportStyle)
 
 
-def discover_step(ctx: click.Context, spec: Spec, *, nameservers: Sequence[str], force: bool, quiet: bool) -> tuple[Spec, tuple[MergeResult, ...]]:
+def discover_step(ctx: click.Context, spec: Spec, *, nameservers: Sequence[str], resolvers: Sequence[str] = (), force: bool, quiet: bool) -> tuple[Spec, tuple[MergeResult, ...]]:
     """Read what exists, merge it into `spec` and print the decisions.
 
     Exits with code 1 (nothing written) when a merge is refused; bad --nameserver values and
@@ -40,7 +41,7 @@ def discover_step(ctx: click.Context, spec: Spec, *, nameservers: Sequence[str],
             servers.append(parse_server(text))
         except ValueError as err:
             raise BadInput(f"--nameserver: {err}") from None
-    options = DiscoverOptions(nameservers=tuple(servers))
+    options = DiscoverOptions(nameservers=tuple(servers), resolvers=parse_servers("--resolver", list(resolvers)))
     with progress(len(spec.domains), "reading existing records", quiet=quiet) as bar:
         results = run_dns(discover_and_merge(spec.domains, options=options, force=force, on_done=lambda _: bar.update(1)))
     refused = [d for r in results for d in r.refusals]

@@ -38,6 +38,7 @@ def command(
     ses_tokens: tuple[str, ...],
     specs: tuple[str, ...],
     nameservers: tuple[str, ...],
+    resolvers: tuple[str, ...],
     fmt: str,
     output: str | None,
     timeout: float,
@@ -63,7 +64,7 @@ def command(
     """
     spec = load_spec(specs) if specs else None
     targets = targets_for(domains, spec=spec, ses_tokens=ses_tokens)
-    settings = dns_settings(nameservers, timeout, retries, concurrency)
+    settings = dns_settings(nameservers, timeout, retries, concurrency, resolvers)
 
     with progress(len(targets), "checking domains", quiet=is_quiet(ctx)) as bar:
 

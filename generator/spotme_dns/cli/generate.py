@@ -69,7 +69,14 @@ def _label(path: str) -> str:
     "nameservers",
     multiple=True,
     metavar="HOST[:PORT]",
-    help="With --discover: ask this server instead of each zone's authoritative servers (repeatable).",
+    help="With --discover: ask this server instead of each zone's authoritative servers, about the zones' own records only (repeatable).",
+)
+@click.option(
+    "--resolver",
+    "resolvers",
+    multiple=True,
+    metavar="HOST[:PORT]",
+    help="With --discover: resolve every other name through this server instead of the system's resolver (repeatable).",
 )
 @click.option(
     "--no-write-spec",
@@ -92,6 +99,7 @@ def command(
     import_style: str,
     nameservers: tuple[str, ...],
     no_write_spec: bool,
+    resolvers: tuple[str, ...],
     quiet: bool,
 ) -> None:
     """Write Terraform for every domain of the SPEC files into DIR.
@@ -131,7 +139,7 @@ def command(
         from ._discover import discover_step, imports_step, report_imports, report_spec_changes
 
         originals = spec.domains
-        spec, results = discover_step(ctx, spec, nameservers=nameservers, force=force, quiet=quiet)
+        spec, results = discover_step(ctx, spec, nameservers=nameservers, resolvers=resolvers, force=force, quiet=quiet)
         if not no_write_spec:
             spec_changes = discovered_changes(originals, spec.domains)
     with fewer_collections():

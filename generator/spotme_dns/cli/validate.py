@@ -45,7 +45,8 @@ def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def dns_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Live-DNS and output options shared by validate and verify."""
     decorators = [
-        click.option("--nameserver", "nameservers", metavar="HOST[:PORT]", multiple=True, help="Ask this server instead of each zone's authoritative servers (repeatable)."),
+        click.option("--nameserver", "nameservers", metavar="HOST[:PORT]", multiple=True, help="Ask this server instead of each zone's authoritative servers, about the zones' own records only (repeatable)."),
+        click.option("--resolver", "resolvers", metavar="HOST[:PORT]", multiple=True, help="Resolve every other name (SPF includes, DKIM key targets, report authorisations) through this server instead of the system's resolver (repeatable)."),
         click.option("--format", "fmt", type=click.Choice(tuple(FORMATS)), default="text", show_default=True, help="Output format."),
         click.option("--output", "-o", "output", metavar="FILE", help="Write the report to FILE instead of standard output."),
         click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=2.0, show_default=True, help="Seconds to wait for each DNS answer."),
@@ -63,10 +64,15 @@ class DnsSettings:
     timeout: float
     retries: int
     concurrency: int
+    resolvers: tuple[Server, ...] = ()
 
-    def live_dns(self) -> LiveDns:
-        """A fresh client: nothing is remembered from an earlier one."""
-        return LiveDns(nameservers=self.nameservers, timeout=self.timeout, retries=self.retries, concurrency=self.concurrency)
+    def live_dns(self, zones: tuple[str, ...] = ()) -> LiveDns:
+        """A fresh client: nothing is remembered from an earlier one. `zones` are the run's
+        own zones, the only names `--nameserver` is asked about."""
+        return LiveDns(
+            nameservers=self.nameservers, timeout=self.timeout, retries=self.retries,
+            concurrency=self.concurrency, resolvers=self.resolvers, zones=zones,
+        )
 
 
 def read_input(plan: str | None, plan_file: str | None, chdir: str | None, tf: str | None, spec: tuple[str, ...], more_specs: tuple[str, ...]) -> Desired:
@@ -89,14 +95,19 @@ def read_input(plan: str | None, plan_file: str | None, chdir: str | None, tf: s
     return load_specs((*spec, *more_specs))
 
 
-def dns_settings(nameservers: tuple[str, ...], timeout: float, retries: int, concurrency: int) -> DnsSettings:
+def dns_settings(nameservers: tuple[str, ...], timeout: float, retries: int, concurrency: int, resolvers: tuple[str, ...] = ()) -> DnsSettings:
+    return DnsSettings(parse_servers("--nameserver", nameservers), timeout, retries, concurrency, parse_servers("--resolver", resolvers))
+
+
+def parse_servers(option: str, texts: tuple[str, ...] | list[str]) -> tuple[Server, ...]:
+    """Each HOST[:PORT] of `option`; a bad one is bad input naming the option and the value."""
     servers = []
-    for text in nameservers:
+    for text in texts:
         try:
             servers.append(parse_server(text))
         except ValueError as err:
-            raise BadInput(f"--nameserver {text!r}: {err}") from None
-    return DnsSettings(tuple(servers), timeout, retries, concurrency)
+            raise BadInput(f"{option} {text!r}: {err}") from None
+    return tuple(servers)
 
 
 async def validate_round(desired: Desired, settings: DnsSettings, *, command: str, label: str, quiet: bool) -> Report:
@@ -107,7 +118,7 @@ async def validate_round(desired: Desired, settings: DnsSettings, *, command: st
     """
     with progress(len(desired.domains), label, quiet=quiet) as bar:
         return await validate(
-            desired.domains, dns=settings.live_dns(), command=command, notes=desired.notes,
+            desired.domains, dns=settings.live_dns(tuple(d.zone for d in desired.domains)), command=command, notes=desired.notes,
             actions_known=desired.actions_known, on_done=lambda _: bar.update(1),
         )
 
@@ -143,6 +154,7 @@ def command(
     spec: tuple[str, ...],
     more_specs: tuple[str, ...],
     nameservers: tuple[str, ...],
+    resolvers: tuple[str, ...],
     fmt: str,
     output: str | None,
     timeout: float,
@@ -168,7 +180,7 @@ def command(
       spotme-dns validate --plan plan.json --format markdown -o comment.md
     """
     desired = read_input(plan, plan_file, chdir, tf, spec, more_specs)
-    settings = dns_settings(nameservers, timeout, retries, concurrency)
+    settings = dns_settings(nameservers, timeout, retries, concurrency, resolvers)
 
     report = run_dns(
         validate_round(desired, settings, command="validate", label="validating domains", quiet=is_quiet(ctx))

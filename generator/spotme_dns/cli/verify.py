@@ -44,6 +44,7 @@ def command(
     spec: tuple[str, ...],
     more_specs: tuple[str, ...],
     nameservers: tuple[str, ...],
+    resolvers: tuple[str, ...],
     fmt: str,
     output: str | None,
     timeout: float,
@@ -69,7 +70,7 @@ def command(
       spotme-dns verify --tf out --nameserver 192.0.2.53 --format junit -o verify.xml
     """
     desired = read_input(plan, plan_file, chdir, tf, spec, more_specs)
-    settings = dns_settings(nameservers, timeout, retries, concurrency)
+    settings = dns_settings(nameservers, timeout, retries, concurrency, resolvers)
     quiet = is_quiet(ctx)
 
     def one_round() -> Awaitable[Report]:
