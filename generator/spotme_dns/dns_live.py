@@ -652,6 +652,10 @@ class LiveDns:
 
     async def _system_reply(self, qname: dns.name.Name, qtype: int) -> _Reply:
         """Ask the recursive resolver; its exceptions become outcomes."""
+        if self._fast_path and self._resolvers:
+            reply = await self._resolver_plain(qname, qtype)
+            if reply is not None:
+                return reply
         try:
             resolver = self._system_resolver()
         except dns.resolver.NoResolverConfiguration as err:
@@ -674,6 +678,22 @@ class LiveDns:
             except dns.exception.DNSException as err:
                 return _Reply(None, Outcome.ERROR, note=_describe_error(err))
         return _classify(None, qname, qtype, answer.response)
+
+    async def _resolver_plain(self, qname: dns.name.Name, qtype: int) -> _Reply | None:
+        """The first `--resolver`'s definite answer read by the plain path, as dnspython's stub
+        resolver would take it from that server (the same query bytes, recursion desired), or
+        None: then the stub resolver asks, with its failover, retries and lifetime, as before."""
+        server = self._resolvers[0]
+        query = _PlainQuery(qname, qtype, self._payload, recursion=True)
+        async with self._limit:
+            self._sent += 1
+            try:
+                reply = await _udp_plain(server, query, self._timeout)
+            except (OSError, dns.exception.DNSException):
+                return None
+        if not isinstance(reply, _Reply) or reply.server is not server or not reply.ok:
+            return None
+        return dataclasses.replace(reply, server=None)
 
     def _system_resolver(self) -> dns.asyncresolver.Resolver:
         """Built on first use, so a run that asks only about its own zones never needs /etc/resolv.conf."""
@@ -723,19 +743,22 @@ class _PlainQuery:
     """A direct question as bytes: recursion off, EDNS0 with the payload unless None (the same
     bytes dnspython's `make_query` gives `_direct_query`, with a random ID of its own)."""
 
-    __slots__ = ("qname", "qtype", "payload", "id", "wire", "question")
+    __slots__ = ("qname", "qtype", "payload", "recursion", "id", "wire", "question")
 
-    def __init__(self, qname: dns.name.Name, qtype: int, payload: int | None) -> None:
-        self.qname, self.qtype, self.payload = qname, qtype, payload
+    def __init__(self, qname: dns.name.Name, qtype: int, payload: int | None, *, recursion: bool = False) -> None:
+        self.qname, self.qtype, self.payload, self.recursion = qname, qtype, payload, recursion
         self.id = secrets.randbits(16)
         self.question = qname.to_wire() + struct.pack("!HH", qtype, 1)
-        header = _HEADER.pack(self.id, 0, 1, 0, 0, 0 if payload is None else 1)
+        flags = 0x0100 if recursion else 0  # RD: only for a resolver (what dnspython's stub resolver sends)
+        header = _HEADER.pack(self.id, flags, 1, 0, 0, 0 if payload is None else 1)
         opt = b"" if payload is None else b"\x00" + _RR.pack(_OPT, payload, 0, 0)
         self.wire = header + self.question + opt
 
     def message(self) -> dns.message.Message:
         """The same query as dnspython's message (what the fallback and TCP send)."""
         query = _direct_query(self.qname, self.qtype, self.payload)
+        if self.recursion:
+            query.flags |= dns.flags.RD
         query.id = self.id
         return query
 
