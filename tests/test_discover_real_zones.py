@@ -38,7 +38,7 @@ def generate(tmp_path, text: str, bind, *args: str):
     spec = tmp_path / "spec.yaml"
     spec.write_text(text)
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, *args])
+    result = CliRunner().invoke(cli, ["generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, "--resolver", bind.address, *args])
     return result, out
 
 
@@ -217,7 +217,7 @@ def test_tree_walk_on_the_live_edge(bind):
     })
 
     async def run():
-        dns = LiveDns(nameservers=[bind.server], timeout=2)
+        dns = LiveDns(nameservers=[bind.server], resolvers=[bind.server], timeout=2)
         return await dns.dmarc_tree_walk(f"x.a.{ORG}"), await dns.dmarc_tree_walk(ORG)
 
     deep, top = asyncio.run(run())
@@ -230,7 +230,7 @@ def test_wildcard_probe_on_the_live_edge(bind):
     bind.set_zones({D: zone_text(D, ['* TXT "hello=world"', '_dmarc TXT "v=DMARC1; p=none"'])})
 
     async def run():
-        dns = LiveDns(nameservers=[bind.server], timeout=2)
+        dns = LiveDns(nameservers=[bind.server], resolvers=[bind.server], timeout=2)
         return await dns.query_own(D, f"x.{D}", "TXT"), await dns.query_own(D, f"_dmarc.{D}", "TXT")
 
     (synth,), (real,) = asyncio.run(run())

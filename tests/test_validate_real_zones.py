@@ -28,7 +28,7 @@ def test_validate_wildcard_cname_is_no_conflict(bind, tmp_path: Path) -> None:
     """`* CNAME` synthesises CNAMEs at _dmarc and the DKIM names: no cname-conflict, safe to apply."""
     spec = write_spec(tmp_path, "wild.test")
     bind.set_zones({**WORLD, "wild.test": ["* CNAME www.elsewhere.example."]})
-    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--format", "json")
+    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert result.exit_code == 0, result.output
     assert "cname-conflict" not in codes(result) and "wildcard" in codes(result)
     assert any("only the wildcard *.wild.test CNAME to www.elsewhere.example answers there" in m for m in messages(result))
@@ -39,7 +39,7 @@ def test_validate_wildcard_txt_is_no_customer_value(bind, tmp_path: Path) -> Non
     """`* TXT` at the DKIM names and _dmarc: nothing to delete, nothing in the way (Route53)."""
     spec = write_spec(tmp_path, "wildtxt.test")
     bind.set_zones({**WORLD, "wildtxt.test": ['* TXT "hello=world"']})
-    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--format", "json")
+    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert result.exit_code == 0, result.output
     assert not codes(result) & {"cname-conflict", "live-values-deleted", "record-exists-unmanaged"}
 
@@ -48,12 +48,12 @@ def test_validate_subdomain_weaker_than_parent(bind, tmp_path: Path) -> None:
     """mail.org.test p=none under org.test's p=reject; sp=reject: dmarc-weakens-parent, exit 1."""
     spec = write_spec(tmp_path, "mail.org.test", zone="org.test", dmarc="{policy: none}")
     bind.set_zones({**WORLD, "org.test": ['_dmarc TXT "v=DMARC1; p=reject; sp=reject"']})
-    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--format", "json")
+    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert result.exit_code == 1, result.output
     assert "dmarc-weakens-parent" in codes(result)
     assert any("_dmarc.org.test (sp=reject)" in m and "RFC 9989" in m for m in messages(result))
     same = write_spec(tmp_path, "mail.org.test", zone="org.test", dmarc="{policy: reject}")
-    result = run("validate", "--spec", str(same), "--nameserver", bind.address, "--format", "json")
+    result = run("validate", "--spec", str(same), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert "dmarc-weakens-parent" not in codes(result), result.output
 
 
@@ -62,9 +62,9 @@ def test_validate_existing_subdomain_override_is_no_new_weakening(bind, tmp_path
     dmarc-weakens-parent (a false alarm on a correct plan); check still reports the override."""
     spec = write_spec(tmp_path, "mail.org.test", zone="org.test", dmarc="{policy: none}")
     bind.set_zones({**WORLD, "org.test": ['_dmarc TXT "v=DMARC1; p=reject"', '_dmarc.mail TXT "v=DMARC1; p=none;"']})
-    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--format", "json")
+    result = run("validate", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert "dmarc-weakens-parent" not in codes(result), result.output
-    check = run("check", "mail.org.test", "--nameserver", bind.address, "--format", "json")
+    check = run("check", "mail.org.test", "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
     assert "dmarc-weakens-parent" in codes(check)
 
 
@@ -74,7 +74,7 @@ def test_manage_false_with_delegated_dmarc_verifies(bind, tmp_path: Path) -> Non
     lines = zone_lines(spec) + [f"_dmarc CNAME deleg.test.d.{VENDOR}."]
     bind.set_zones({**WORLD, "deleg.test": lines, VENDOR: ['deleg.test.d TXT "v=DMARC1; p=quarantine"']})
     for command in ("validate", "verify"):
-        result = run(command, "--spec", str(spec), "--nameserver", bind.address, "--format", "json")
+        result = run(command, "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
         assert result.exit_code == 0, result.output
         assert not codes(result) & {"dmarc-missing", "cname-conflict"}
 
@@ -82,7 +82,7 @@ def test_manage_false_with_delegated_dmarc_verifies(bind, tmp_path: Path) -> Non
 def test_check_reports_the_parent_override(bind) -> None:
     """check on a subdomain with no DMARC of its own under p=reject: never advises p=none."""
     bind.set_zones({**WORLD, "org.test": ['_dmarc TXT "v=DMARC1; p=reject; sp=reject"', 'mail TXT "v=spf1 -all"']})
-    result = run("check", "mail.org.test", "--nameserver", bind.address)
+    result = run("check", "mail.org.test", "--nameserver", bind.address, "--resolver", bind.address)
     assert "p=none" not in result.output, result.output
     assert "_dmarc.org.test" in result.output and "p=reject" in result.output
 
@@ -90,5 +90,5 @@ def test_check_reports_the_parent_override(bind) -> None:
 def test_check_says_wildcard(bind) -> None:
     """check on a zone with `* CNAME`: the DKIM names are a wildcard's, said so, not taken for records."""
     bind.set_zones({**WORLD, "wildcheck.test": ["* CNAME www.elsewhere.example.", '@ TXT "v=spf1 -all"']})
-    result = run("check", "wildcheck.test", "--nameserver", bind.address)
+    result = run("check", "wildcheck.test", "--nameserver", bind.address, "--resolver", bind.address)
     assert "wildcard" in result.output, result.output

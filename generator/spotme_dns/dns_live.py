@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import ipaddress
 import re
 import secrets
@@ -259,6 +260,7 @@ def _shape(answer: LiveAnswer) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
 # --------------------------------------------------------------------------- classification
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _name_text(name: dns.name.Name) -> str:
     return name.to_text(omit_final_dot=True).lower()
 
@@ -351,6 +353,7 @@ def _normalise(name: str) -> str:
     return name.strip().rstrip(".").lower()
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a run asks about each name many times (every server, the memo)
 def _check_question(name: str, rdtype: str) -> tuple[dns.name.Name, int, str]:
     """Validate a question: a bad name or type is a caller's bug, so it raises ValueError."""
     try:
