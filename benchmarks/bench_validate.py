@@ -252,7 +252,7 @@ async def _pycares(server: Server, asked: list[tuple[str, str]], concurrency: in
     return {"seconds": elapsed, "queries": len(asked), "questions": len(asked), "failed": failed}
 
 
-async def _spotme(server: Server, domains: list[str], concurrency: int) -> dict[str, float]:
+async def _spotme(server: Server, domains: list[str], concurrency: int, *, fast_path: bool = True) -> dict[str, float]:
     """spotme-dns `validate` as the command runs it: live answers, diff, every check.
 
     LiveDns with its defaults (EDNS, concurrency) but for the concurrency measured.
@@ -263,7 +263,7 @@ async def _spotme(server: Server, domains: list[str], concurrency: int) -> dict[
     # directly, and is the resolver for the provider names (includes, DKIM keys, reports).
     dns = LiveDns(
         nameservers=[server], resolvers=[server], zones=[d.zone for d in desired], concurrency=concurrency,
-        timeout=2.0, retries=2,
+        timeout=2.0, retries=2, fast_path=fast_path,
     )
     report = await validation.validate(desired, dns=dns)
     elapsed = time.perf_counter() - started
@@ -321,6 +321,8 @@ def worker(args: argparse.Namespace) -> int:
         result = run_dns(_pycares(server, questions(domains), args.concurrency))
     elif args.run == "spotme":
         result = run_dns(_spotme(server, domains, args.concurrency))
+    elif args.run == "spotme-dnspython":
+        result = run_dns(_spotme(server, domains, args.concurrency, fast_path=False))
     elif args.run == "checkdmarc":
         result = _checkdmarc(server, domains)
     else:
@@ -416,10 +418,13 @@ def _no_delay(bind: Server, args: argparse.Namespace) -> dict:
     """(a): rounds of dnspython, pycares, then spotme-dns, back to back; medians of each."""
     rounds = []
     cares_runs = []
+    olds = []
     for i in range(args.repeat):
         base = _measure("baseline", bind, args.domains, args.concurrency)
         cares = _measure("pycares", bind, args.domains, args.concurrency) if _have_pycares() else None
         spot = _measure("spotme", bind, args.domains, args.concurrency)
+        old = _measure("spotme-dnspython", bind, args.domains, args.concurrency)
+        olds.append(old)
         rounds.append((base, spot))
         if cares is not None:
             cares_runs.append(cares)
@@ -427,7 +432,8 @@ def _no_delay(bind: Server, args: argparse.Namespace) -> dict:
         _say(f"  (a) round {i + 1}: dnspython {base['seconds']:.2f} s ({base['cpu_seconds']:.2f} s CPU), "
              + (f"pycares {cares['seconds']:.2f} s ({cares['cpu_seconds']:.2f} s CPU), " if cares else "")
              + f"spotme-dns {spot['seconds']:.2f} s ({spot['cpu_seconds']:.2f} s CPU) = {spot['seconds'] / fastest:.2f}x "
-             f"the fastest raw client  (load {os.getloadavg()[0]:.1f})")  # fmt: skip
+             f"the fastest raw client; dnspython path {old['seconds']:.2f} s ({old['cpu_seconds']:.2f} s CPU)"
+             f"  (load {os.getloadavg()[0]:.1f})")  # fmt: skip
     ratios = [_rate(s) / _rate(b) for b, s in rounds]
     spots = [s for _, s in rounds]
     bases = [b for b, _ in rounds]
@@ -436,6 +442,12 @@ def _no_delay(bind: Server, args: argparse.Namespace) -> dict:
         "raw_seconds_median": {k: round(statistics.median(r["seconds"] for r in v), 2) for k, v in raw.items()},
         "raw_cpu_seconds_median": {k: round(statistics.median(r["cpu_seconds"] for r in v), 2) for k, v in raw.items()},
         "spotme_cpu_seconds_median": round(statistics.median(s["cpu_seconds"] for s in spots), 2),
+        "spotme_dnspython_path_seconds_median": round(statistics.median(o["seconds"] for o in olds), 2),
+        "spotme_dnspython_path_cpu_seconds_median": round(statistics.median(o["cpu_seconds"] for o in olds), 2),
+        "same_report_both_paths": all(
+            (o["in_sync"], o["findings"], o["records"]) == (s["in_sync"], s["findings"], s["records"])
+            for o, s in zip(olds, spots, strict=True)
+        ),
         "spotme_vs_fastest_raw": round(
             statistics.median(s["seconds"] for s in spots)
             / min(statistics.median(r["seconds"] for r in v) for v in raw.values()),
@@ -583,7 +595,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument(
         "--worker",
-        choices=("baseline", "pycares", "spotme", "checkdmarc", "checkdmarc-threads"),
+        choices=("baseline", "pycares", "spotme", "spotme-dnspython", "checkdmarc", "checkdmarc-threads"),
         dest="run",
         help=argparse.SUPPRESS,
     )
