@@ -48,7 +48,7 @@ def run(*args: str):
 
 
 def discover(spec, out, bind, *extra: str):
-    return run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, *extra)
+    return run("generate", str(spec), "-o", str(out), "--discover", "--nameserver", bind.address, "--resolver", bind.address, *extra)
 
 
 def test_discover_writes_what_it_kept_into_the_spec(bind, tmp_path, monkeypatch):
@@ -204,9 +204,9 @@ def test_after_discover_and_apply_the_spec_agrees_with_live(module_terraform_fac
     tf.apply()
     bind.set_zones({D: zone_text(D, moto_to_zone(aws_env, zone_id), serial=2), **THE_REST_OF_THE_INTERNET})
 
-    verify = run("verify", "--spec", str(spec), "--nameserver", bind.address)
+    verify = run("verify", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address)
     assert verify.exit_code == 0, verify.output
-    check = run("check", "--spec", str(spec), "--nameserver", bind.address)
+    check = run("check", "--spec", str(spec), "--nameserver", bind.address, "--resolver", bind.address)
     assert check.exit_code == 0, check.output
     listed = run("records", str(spec), "--format", "zone").output
     for value in (GOOGLE, "v=spf1 include:_spf.google.com include:_spf.spotme.com ~all", LOOP_DMARC):
