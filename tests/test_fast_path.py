@@ -122,3 +122,15 @@ def test_validate_reports_are_the_same_on_both_paths(bind: BindServer) -> None:
     assert plain == before
     assert len({r.status for d in plain.domains for r in d.records}) > 1
     assert sum(len(d.findings) for d in plain.domains) >= 5
+
+
+def test_event_loop_without_socket_readers_takes_the_dnspython_path(bind: BindServer, monkeypatch) -> None:
+    """A loop that cannot watch sockets (Windows' proactor loop; stood in for here by naming
+    the running loop's class): every question goes the dnspython way, with the same answers."""
+    from spotme_dns import dns_live
+
+    bind.set_zones({ZONE: zone_text(ZONE, RECORDS)}, failing=["servfail.test"])
+    expected = _answers(bind, fast_path=True)
+    monkeypatch.setattr(dns_live, "_NO_READERS", (asyncio.AbstractEventLoop,))
+    monkeypatch.setattr(dns_live, "_read_plain", lambda *args: pytest.fail("the plain path was taken"))
+    assert _answers(bind, fast_path=True) == expected

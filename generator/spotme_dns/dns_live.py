@@ -608,7 +608,7 @@ class LiveDns:
 
     async def _exchange(self, server: Server, qname: dns.name.Name, qtype: int) -> _Reply:
         """One question to one server: UDP with retries, then TCP if the answer was truncated."""
-        plain = _PlainQuery(qname, qtype, self._payload) if self._fast_path else None
+        plain = _PlainQuery(qname, qtype, self._payload) if self._plain_path() else None
         query = _direct_query(qname, qtype, self._payload) if plain is None else None
 
         def udp() -> Awaitable[dns.message.Message]:
@@ -655,7 +655,7 @@ class LiveDns:
 
     async def _system_reply(self, qname: dns.name.Name, qtype: int) -> _Reply:
         """Ask the recursive resolver; its exceptions become outcomes."""
-        if self._fast_path and self._resolvers:
+        if self._resolvers and self._plain_path():
             reply = await self._resolver_plain(qname, qtype)
             if reply is not None:
                 return reply
@@ -681,6 +681,11 @@ class LiveDns:
             except dns.exception.DNSException as err:
                 return _Reply(None, Outcome.ERROR, note=_describe_error(err))
         return _classify(None, qname, qtype, answer.response)
+
+    def _plain_path(self) -> bool:
+        """The plain path is on, and the event loop can watch a socket (Windows' proactor
+        loop cannot: there every question takes dnspython's path)."""
+        return self._fast_path and not isinstance(asyncio.get_running_loop(), _NO_READERS)
 
     async def _resolver_plain(self, qname: dns.name.Name, qtype: int) -> _Reply | None:
         """The first `--resolver`'s definite answer read by the plain path, as dnspython's stub
@@ -734,6 +739,8 @@ _NAME_TYPES = frozenset({_CNAME, _NS, _PTR, _DNAME})
 _NOERROR, _SERVFAIL, _NXDOMAIN, _REFUSED = 0, 2, 3, 5
 # Bytes dnspython writes escaped in a name's text (`Name.to_text`): not plain, handed over.
 _ESCAPED_IN_NAMES = re.compile(rb'[^\x21-\x7e]|["().;\\@$]')
+_NO_READERS: tuple[type, ...] = tuple(t for t in (getattr(asyncio, "ProactorEventLoop", None),) if t is not None)
+"""Event loops without `add_reader`."""
 _HEADER = struct.Struct("!HHHHHH")
 _RR = struct.Struct("!HHIH")
 
