@@ -255,7 +255,8 @@ async def _pycares(server: Server, asked: list[tuple[str, str]], concurrency: in
 async def _spotme(server: Server, domains: list[str], concurrency: int, *, fast_path: bool = True) -> dict[str, float]:
     """spotme-dns `validate` as the command runs it: live answers, diff, every check.
 
-    LiveDns with its defaults (EDNS, concurrency) but for the concurrency measured.
+    LiveDns with its defaults (EDNS, concurrency) but for the concurrency measured; the one
+    BIND is both `--nameserver` (the zones) and `--resolver` (the senders' names).
     """
     desired = [desired_domain(d) for d in domains]
     started = time.perf_counter()

@@ -96,17 +96,18 @@ _PORT = re.compile(r"[0-9]{1,5}")
 
 
 def parse_server(text: str) -> Server:
-    """Parse `HOST`, `HOST:PORT`, `V6`, `[V6]` or `[V6]:PORT` (as given to `--nameserver`).
+    """Parse `HOST`, `HOST:PORT`, `V6`, `[V6]` or `[V6]:PORT` (as given to `--nameserver` and
+    `--resolver`; the message of a bad one says what is wrong, the caller says which option).
 
     A host name is resolved to an address now, with the system's `getaddrinfo`, so every
     later query goes to one fixed address. Raises `ValueError` saying what is wrong.
     """
     raw = text.strip()
     if not raw:
-        raise ValueError("nameserver is empty: expected HOST, HOST:PORT or [IPV6]:PORT")
+        raise ValueError("empty: expected HOST, HOST:PORT or [IPV6]:PORT")
     host, port_text, bracketed = _split_host_port(raw)
-    port = _DEFAULT_PORT if port_text is None else _parse_port(port_text, raw)
-    return Server(_address_of(host, port, raw, must_be_v6=bracketed), port)
+    port = _DEFAULT_PORT if port_text is None else _parse_port(port_text)
+    return Server(_address_of(host, port, must_be_v6=bracketed), port)
 
 
 def _split_host_port(raw: str) -> tuple[str, str | None, bool]:
@@ -114,12 +115,12 @@ def _split_host_port(raw: str) -> tuple[str, str | None, bool]:
     if raw.startswith("["):
         close = raw.find("]")
         if close == -1:
-            raise ValueError(f"nameserver {raw!r}: missing ']' after the IPv6 address")
+            raise ValueError("missing ']' after the IPv6 address")
         host, rest = raw[1:close], raw[close + 1 :]
         if not rest:
             return host, None, True
         if not rest.startswith(":"):
-            raise ValueError(f"nameserver {raw!r}: expected ':PORT' after ']', got {rest!r}")
+            raise ValueError(f"expected ':PORT' after ']', got {rest!r}")
         return host, rest[1:], True
     if raw.count(":") > 1:
         # A bare IPv6 address: it cannot carry a port (write [V6]:PORT for that).
@@ -128,13 +129,13 @@ def _split_host_port(raw: str) -> tuple[str, str | None, bool]:
     return host, (port_text if colon else None), False
 
 
-def _parse_port(port_text: str, raw: str) -> int:
+def _parse_port(port_text: str) -> int:
     if not _PORT.fullmatch(port_text) or not 1 <= int(port_text) <= 65535:
-        raise ValueError(f"nameserver {raw!r}: port must be a number from 1 to 65535, got {port_text!r}")
+        raise ValueError(f"port must be a number from 1 to 65535, got {port_text!r}")
     return int(port_text)
 
 
-def _address_of(host: str, port: int, raw: str, *, must_be_v6: bool) -> str:
+def _address_of(host: str, port: int, *, must_be_v6: bool) -> str:
     """The address text of `host`: an IP literal as is (canonical form), a name resolved."""
     try:
         address = ipaddress.ip_address(host)
@@ -142,18 +143,18 @@ def _address_of(host: str, port: int, raw: str, *, must_be_v6: bool) -> str:
         address = None
     if address is not None:
         if must_be_v6 and address.version != 6:
-            raise ValueError(f"nameserver {raw!r}: only IPv6 addresses go in brackets")
+            raise ValueError("only IPv6 addresses go in brackets")
         return str(address)
     if must_be_v6:
-        raise ValueError(f"nameserver {raw!r}: {host!r} is not an IPv6 address")
+        raise ValueError(f"{host!r} is not an IPv6 address")
     if not host or not _HOSTNAME.fullmatch(host):
-        raise ValueError(f"nameserver {raw!r}: {host!r} is neither an IP address nor a host name")
+        raise ValueError(f"{host!r} is neither an IP address nor a host name")
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM, proto=socket.IPPROTO_UDP)
     except socket.gaierror as err:
-        raise ValueError(f"nameserver {raw!r}: cannot resolve host {host!r} ({err.strerror})") from err
+        raise ValueError(f"cannot resolve host {host!r} ({err.strerror})") from err
     if not infos:
-        raise ValueError(f"nameserver {raw!r}: host {host!r} has no address")
+        raise ValueError(f"host {host!r} has no address")
     # getaddrinfo already orders by RFC 6724 preference; take the system's first choice.
     return str(ipaddress.ip_address(infos[0][4][0]))
 

@@ -15,14 +15,13 @@ from pathlib import Path
 import click
 
 from ..discover import DiscoverOptions, discover_and_merge
-from ..dns_live import parse_server
 from ..generate import OutputTree, Style
 from ..imports import IMPORT_SCRIPT, IMPORTS_TF, Import, ImportStyle, with_discovery
 from ..merge import Action, MergeResult
 from ..spec import Spec
 from ..spec_write import SpecChange
 from ._runtime import run_dns
-from .app import EXIT_PROBLEMS, BadInput
+from .app import EXIT_PROBLEMS
 from .terminal import progress
 from .validate import parse_servers
 
@@ -35,13 +34,9 @@ def discover_step(ctx: click.Context, spec: Spec, *, nameservers: Sequence[str],
     Exits with code 1 (nothing written) when a merge is refused; bad --nameserver values and
     unreadable sources are bad input (exit 2, raised as InputError/BadInput).
     """
-    servers = []
-    for text in nameservers:
-        try:
-            servers.append(parse_server(text))
-        except ValueError as err:
-            raise BadInput(f"--nameserver: {err}") from None
-    options = DiscoverOptions(nameservers=tuple(servers), resolvers=parse_servers("--resolver", list(resolvers)))
+    options = DiscoverOptions(
+        nameservers=parse_servers("--nameserver", list(nameservers)), resolvers=parse_servers("--resolver", list(resolvers))
+    )
     with progress(len(spec.domains), "reading existing records", quiet=quiet) as bar:
         results = run_dns(discover_and_merge(spec.domains, options=options, force=force, on_done=lambda _: bar.update(1)))
     refused = [d for r in results for d in r.refusals]
