@@ -19,10 +19,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import socket
 import sys
 from dataclasses import dataclass, field
 
 LOCALHOST = "127.0.0.1"
+RECEIVE_BUFFER = 4 << 20
+"""Bytes of receive buffer asked for each socket (4 MiB)."""
 
 
 @dataclass
@@ -72,6 +75,11 @@ class UdpDelayRelay:
         loop = asyncio.get_running_loop()
         self._listener, _ = await loop.create_datagram_endpoint(lambda: _Listener(self), local_addr=(LOCALHOST, port))
         self._upstream, _ = await loop.create_datagram_endpoint(lambda: _Upstream(self), remote_addr=self.upstream)
+        for transport in (self._listener, self._upstream):
+            # Hundreds of datagrams arrive at once: a small receive buffer would drop some,
+            # and the clients would wait out a timeout to ask again (the kernel caps the size
+            # at net.core.rmem_max).
+            transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
         return self._listener.get_extra_info("sockname")[1]
 
     def close(self) -> None:

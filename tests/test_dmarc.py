@@ -233,6 +233,8 @@ def test_inherited_policy(found, expected) -> None:
 def test_inherited_policy_names_what_could_not_be_read() -> None:
     walk = dmarc.inherited_policy("mail.example.com", [("example.com", None)])
     assert walk.parent is None and walk.unread == ("_dmarc.example.com",)
+
+
 @pytest.mark.parametrize(
     ("text", "policy"),
     [

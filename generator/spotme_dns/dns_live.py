@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import ipaddress
 import re
 import secrets
 import socket
+import struct
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -261,6 +263,7 @@ def _shape(answer: LiveAnswer) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
 # --------------------------------------------------------------------------- classification
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _name_text(name: dns.name.Name) -> str:
     return name.to_text(omit_final_dot=True).lower()
 
@@ -411,6 +414,7 @@ def _normalise(name: str) -> str:
     return name.strip().rstrip(".").lower()
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a run asks about each name many times (every server, the memo)
 def _check_question(name: str, rdtype: str) -> tuple[dns.name.Name, int, str]:
     """Validate a question: a bad name or type is a caller's bug, so it raises ValueError."""
     try:
@@ -445,6 +449,7 @@ class LiveDns:
         resolvers: Sequence[Server] = (),
         edns_payload: int | None = EDNS_PAYLOAD,
         zones: Sequence[str] = (),
+        fast_path: bool = True,
     ) -> None:
         """`nameservers` replace discovery of every zone's authoritative servers and are what
         `resolve` asks about names inside the run's zones: `zones`, and every zone given to
@@ -455,7 +460,8 @@ class LiveDns:
         every other name (a stub resolver: an authoritative server without recursion
         answers for its own zones). `edns_payload` is the UDP payload offered with EDNS0
         (512 to 65535), or None to send no EDNS (then any answer over 512 octets is read
-        over TCP).
+        over TCP). `fast_path` False reads every direct answer with dnspython's message
+        objects (the path before issue 13, kept to compare the two: tests/test_fast_path.py).
         """
         if timeout <= 0:
             raise ValueError(f"timeout must be positive, got {timeout}")
@@ -471,6 +477,7 @@ class LiveDns:
         self._timeout = float(timeout)
         self._tries = retries + 1
         self._payload = edns_payload
+        self._fast_path = fast_path
         self._limit = asyncio.Semaphore(concurrency)
         self._replies: dict[_Key, asyncio.Future[_Reply]] = {}
         self._resolved: dict[tuple[str, str], asyncio.Future[LiveAnswer]] = {}
@@ -572,6 +579,7 @@ class LiveDns:
             for n, a in zip(names, answers, strict=True)
         ]
         return dmarc.inherited_policy(domain, found)
+
     async def zone_soa(self, name: str) -> LiveAnswer:
         """The SOA at `name`, to find a zone's apex: asked of the nameservers when configured
         (the zone being looked for is one of theirs, whatever its name), else of the resolver.
@@ -661,7 +669,8 @@ class LiveDns:
 
     async def _exchange(self, server: Server, qname: dns.name.Name, qtype: int) -> _Reply:
         """One question to one server: UDP with retries, then TCP if the answer was truncated."""
-        query = _direct_query(qname, qtype, self._payload)
+        plain = _PlainQuery(qname, qtype, self._payload) if self._plain_path() else None
+        query = _direct_query(qname, qtype, self._payload) if plain is None else None
 
         def udp() -> Awaitable[dns.message.Message]:
             return dns.asyncquery.udp(
@@ -669,7 +678,13 @@ class LiveDns:
             )
 
         async with self._limit:
-            response = await self._send("UDP", udp)
+            if plain is None:
+                response = await self._send("UDP", udp)
+            else:
+                response = await self._send("UDP", lambda: _udp_plain(server, plain, self._timeout))
+                if isinstance(response, _Reply) and response.server is server:
+                    return response  # read and classified by `_read_plain`
+                query = plain.message()
             if isinstance(response, dns.message.Message) and _rejects_edns(query, response):
                 # RFC 6891 §7: a server without EDNS answers FORMERR (or NOTIMP) with no OPT
                 # record; the same question without EDNS is the one it can answer.
@@ -685,7 +700,7 @@ class LiveDns:
         return _classify(server, qname, qtype, response)
 
     async def _send(
-        self, transport: str, send: Callable[[], Awaitable[dns.message.Message]]
+        self, transport: str, send: Callable[[], Awaitable[dns.message.Message | _Reply]]
     ) -> dns.message.Message | _Reply:
         """Send with retries on timeout only: other failures will not go away by asking again."""
         for _ in range(self._tries):
@@ -701,6 +716,10 @@ class LiveDns:
 
     async def _system_reply(self, qname: dns.name.Name, qtype: int) -> _Reply:
         """Ask the recursive resolver; its exceptions become outcomes."""
+        if self._resolvers and self._plain_path():
+            reply = await self._resolver_plain(qname, qtype)
+            if reply is not None:
+                return reply
         try:
             resolver = self._system_resolver()
         except dns.resolver.NoResolverConfiguration as err:
@@ -724,6 +743,27 @@ class LiveDns:
                 return _Reply(None, Outcome.ERROR, note=_describe_error(err))
         return _classify(None, qname, qtype, answer.response)
 
+    def _plain_path(self) -> bool:
+        """The plain path is on, and the event loop can watch a socket (Windows' proactor
+        loop cannot: there every question takes dnspython's path)."""
+        return self._fast_path and not isinstance(asyncio.get_running_loop(), _NO_READERS)
+
+    async def _resolver_plain(self, qname: dns.name.Name, qtype: int) -> _Reply | None:
+        """The first `--resolver`'s definite answer read by the plain path, as dnspython's stub
+        resolver would take it from that server (the same query bytes, recursion desired), or
+        None: then the stub resolver asks, with its failover, retries and lifetime, as before."""
+        server = self._resolvers[0]
+        query = _PlainQuery(qname, qtype, self._payload, recursion=True)
+        async with self._limit:
+            self._sent += 1
+            try:
+                reply = await _udp_plain(server, query, self._timeout)
+            except (OSError, dns.exception.DNSException):
+                return None
+        if not isinstance(reply, _Reply) or reply.server is not server or not reply.ok:
+            return None
+        return dataclasses.replace(reply, server=None)
+
     def _system_resolver(self) -> dns.asyncresolver.Resolver:
         """Built on first use, so a run that asks only about its own zones never needs /etc/resolv.conf."""
         if self._system is None:
@@ -738,6 +778,283 @@ class LiveDns:
                 resolver.use_edns(0, 0, self._payload)
             self._system = resolver
         return self._system
+
+
+# --------------------------------------------------------------------------- the plain path
+#
+# Most questions of a run are plain: one datagram each way, answered NOERROR or NXDOMAIN (or
+# SERVFAIL/REFUSED) with a few TXT, CNAME, MX, NS or A records. Building such a query and
+# reading its answer through dnspython's general message objects (names, rdata and rrset
+# objects for every record, then `_classify` looking them up) and its socket layer was most of
+# a run's CPU (docs/benchmarks.md). `_udp_plain` sends the same query bytes from a socket of
+# its own (a fresh source port for every question, as before) and `_read_plain` reads the
+# answer straight from the wire, classifying it exactly as `_classify` would. Anything else is
+# handed to dnspython as before, the very same bytes: a truncated answer (then TCP), FORMERR or
+# NOTIMP (then EDNS is dropped), another or an extended rcode, a name dnspython would escape,
+# a type other than those below, two records where dnspython keeps one (CNAME, SOA), anything
+# malformed or not matching the question (dnspython raises, as before).
+
+_TXT, _CNAME, _NS, _PTR, _DNAME, _MX, _A, _SOA, _SPF, _OPT = 16, 5, 2, 12, 39, 15, 1, 6, 99, 41
+_PLAIN_TYPES = frozenset({_TXT, _SPF, _CNAME, _NS, _PTR, _DNAME, _MX, _A})
+_NAME_TYPES = frozenset({_CNAME, _NS, _PTR, _DNAME})
+_NOERROR, _SERVFAIL, _NXDOMAIN, _REFUSED = 0, 2, 3, 5
+# Bytes dnspython writes escaped in a name's text (`Name.to_text`): not plain, handed over.
+_ESCAPED_IN_NAMES = re.compile(rb'[^\x21-\x7e]|["().;\\@$]')
+_NO_READERS: tuple[type, ...] = tuple(t for t in (getattr(asyncio, "ProactorEventLoop", None),) if t is not None)
+"""Event loops without `add_reader`."""
+_HEADER = struct.Struct("!HHHHHH")
+_RR = struct.Struct("!HHIH")
+
+
+class _NotPlain(Exception):
+    """The answer is not one `_read_plain` reads: dnspython reads it instead."""
+
+
+class _PlainQuery:
+    """A direct question as bytes: recursion off, EDNS0 with the payload unless None (the same
+    bytes dnspython's `make_query` gives `_direct_query`, with a random ID of its own)."""
+
+    __slots__ = ("qname", "qtype", "payload", "recursion", "id", "wire", "question")
+
+    def __init__(self, qname: dns.name.Name, qtype: int, payload: int | None, *, recursion: bool = False) -> None:
+        self.qname, self.qtype, self.payload, self.recursion = qname, qtype, payload, recursion
+        self.id = secrets.randbits(16)
+        self.question = qname.to_wire() + struct.pack("!HH", qtype, 1)
+        flags = 0x0100 if recursion else 0  # RD: only for a resolver (what dnspython's stub resolver sends)
+        header = _HEADER.pack(self.id, flags, 1, 0, 0, 0 if payload is None else 1)
+        opt = b"" if payload is None else b"\x00" + _RR.pack(_OPT, payload, 0, 0)
+        self.wire = header + self.question + opt
+
+    def message(self) -> dns.message.Message:
+        """The same query as dnspython's message (what the fallback and TCP send)."""
+        query = _direct_query(self.qname, self.qtype, self.payload)
+        if self.recursion:
+            query.flags |= dns.flags.RD
+        query.id = self.id
+        return query
+
+
+async def _udp_plain(server: Server, query: _PlainQuery, timeout: float) -> _Reply | dns.message.Message:
+    """One UDP try: the classified reply, or dnspython's message for `_exchange` to go on with.
+
+    Raises `dns.exception.Timeout` after `timeout` seconds without an answer, OSError when the
+    network fails, and what dnspython raises for an answer it cannot read (as before).
+    """
+    loop = asyncio.get_running_loop()
+    family = socket.AF_INET6 if ":" in server.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    try:
+        sock.setblocking(False)
+        sock.connect((server.host, server.port))  # a connected socket: only that server's datagrams
+        sock.send(query.wire)
+        got: asyncio.Future[bytes] = loop.create_future()
+
+        def readable() -> None:
+            if got.done():
+                return
+            try:
+                got.set_result(sock.recv(65535))
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as err:  # e.g. ICMP port unreachable: connection refused
+                got.set_exception(err)
+
+        def expired() -> None:
+            if not got.done():
+                got.set_exception(dns.exception.Timeout(timeout=timeout))
+
+        loop.add_reader(sock.fileno(), readable)
+        timer = loop.call_later(timeout, expired)
+        try:
+            wire = await got
+        finally:
+            timer.cancel()
+            loop.remove_reader(sock.fileno())
+    finally:
+        sock.close()
+    try:
+        return _read_plain(server, query, wire)
+    except _NotPlain:
+        pass
+    # As dnspython's `udp` reads it (raising for what it cannot read, or for another ID).
+    message = query.message()
+    response = dns.message.from_wire(wire)
+    if not message.is_response(response):
+        raise dns.query.BadResponse
+    return response
+
+
+def _read_name(wire: bytes, offset: int) -> tuple[bytes, int]:
+    """The name at `offset`, lower-case without the final dot (the root: empty), and the
+    offset after it (RFC 1035 §4.1.4 compression followed); `_NotPlain` for anything unusual."""
+    labels: list[bytes] = []
+    end = -1
+    jumps = length = 0
+    while True:
+        if offset >= len(wire):
+            raise _NotPlain
+        size = wire[offset]
+        if size == 0:
+            offset += 1
+            break
+        if size >= 0xC0:
+            if offset + 1 >= len(wire) or jumps > 64:
+                raise _NotPlain
+            if end < 0:
+                end = offset + 2
+            target = ((size & 0x3F) << 8) | wire[offset + 1]
+            if target >= offset:  # pointers go backwards (no loops)
+                raise _NotPlain
+            offset, jumps = target, jumps + 1
+            continue
+        if size > 63:
+            raise _NotPlain
+        label = wire[offset + 1 : offset + 1 + size]
+        if len(label) != size or _ESCAPED_IN_NAMES.search(label):
+            raise _NotPlain
+        labels.append(label)
+        length += size + 1
+        offset += size + 1
+    if length + 1 > 255:
+        raise _NotPlain  # too long: dnspython raises
+    return b".".join(labels).lower(), (offset if end < 0 else end)
+
+
+def _read_plain(server: Server, query: _PlainQuery, wire: bytes) -> _Reply:
+    """`_classify` for a plain answer, read from the wire; `_NotPlain` for anything else."""
+    if len(wire) < 12 or query.qtype not in _PLAIN_TYPES:
+        raise _NotPlain
+    ident, flags, qdcount, ancount, nscount, arcount = _HEADER.unpack_from(wire)
+    rcode = flags & 0xF
+    # A response (QR), to this ID and opcode, not truncated, with this one question.
+    if ident != query.id or not flags & 0x8000 or flags & 0x7800 or flags & 0x0200 or qdcount != 1:
+        raise _NotPlain
+    if rcode not in (_NOERROR, _NXDOMAIN, _SERVFAIL, _REFUSED):
+        raise _NotPlain
+    question = query.question
+    if wire[12 : 12 + len(question)].lower() != question.lower() or wire[12 + len(question) - 4 : 12 + len(question)] != question[-4:]:
+        raise _NotPlain
+    offset = 12 + len(question)
+    records: list[tuple[int, bytes, int, int, int, int]] = []  # (section, name, type, ttl, rdata start, rdata end)
+    for section, count in ((0, ancount), (1, nscount), (2, arcount)):
+        for _ in range(count):
+            name, offset = _read_name(wire, offset)
+            if offset + 10 > len(wire):
+                raise _NotPlain
+            rdtype, rdclass, ttl, rdlen = _RR.unpack_from(wire, offset)
+            offset += 10
+            if offset + rdlen > len(wire):
+                raise _NotPlain
+            if rdtype == _OPT:
+                # The OPT record: in the additional section, with no extended rcode bits.
+                if section != 2 or ttl >> 24:
+                    raise _NotPlain
+            elif rdclass != 1:
+                raise _NotPlain
+            records.append((section, name, rdtype, ttl, offset, offset + rdlen))
+            offset += rdlen
+    if offset != len(wire) or sum(1 for r in records if r[2] == _OPT) > 1:
+        raise _NotPlain
+    if rcode == _SERVFAIL:
+        return _Reply(server, Outcome.SERVFAIL, note="rcode SERVFAIL")
+    if rcode == _REFUSED:
+        return _Reply(server, Outcome.REFUSED, note="rcode REFUSED")
+    answer = [r for r in records if r[0] == 0]
+    asked, _ = _read_name(question, 0)
+    if not asked:
+        raise _NotPlain  # the root: dnspython writes "."
+    # CNAMEs followed from the asked name (`_cname_chain`); dnspython keeps one per name.
+    cnames: dict[bytes, bytes] = {}
+    for _, owner, rdtype, _, start, end in answer:
+        if rdtype == _CNAME:
+            if owner in cnames:
+                raise _NotPlain
+            cnames[owner] = _name_rdata(wire, start, end)
+    chain: list[bytes] = []
+    if query.qtype != _CNAME:
+        current = asked
+        while len(chain) <= MAX_CNAME_HOPS:
+            target = cnames.get(current)
+            if target is None or current in chain:
+                break
+            current = target
+            chain.append(current)
+    chain_text = tuple(n.decode("ascii") for n in chain)
+    final = chain[-1] if chain else asked
+    found = [r for r in answer if r[2] == query.qtype and r[1] == final]
+    if found:
+        if query.qtype == _DNAME and len(found) > 1:
+            raise _NotPlain  # dnspython keeps one DNAME (a singleton type)
+        values: dict[object, str] = {}
+        for _, _, rdtype, _, start, end in found:
+            key, text = _rdata_plain(wire, rdtype, start, end)
+            values.setdefault(key, text)
+        ttl = min(r[3] for r in found)
+        return _Reply(server, Outcome.ANSWER, tuple(sorted(values.values())), ttl, chain_text)
+    authority = [r for r in records if r[0] == 1]
+    soas = [r for r in authority if r[2] == _SOA]
+    if len(soas) > 1:
+        raise _NotPlain
+    negative_ttl = _soa_negative_ttl(wire, soas[0]) if soas else None
+    if chain:
+        note = f"{chain_text[-1]} does not exist" if rcode == _NXDOMAIN else ""
+        return _Reply(server, Outcome.NODATA, (), negative_ttl, chain_text, note)
+    if rcode == _NXDOMAIN:
+        return _Reply(server, Outcome.NXDOMAIN, ttl=negative_ttl)
+    # `_referral`: no AA, no answer, NS and no SOA in the authority section.
+    ns = [r for r in authority if r[2] == _NS]
+    if not flags & 0x0400 and not answer and not soas and ns:
+        if not ns[0][1]:
+            raise _NotPlain
+        return _Reply(server, Outcome.ERROR, note=f"not authoritative: referral to zone {ns[0][1].decode('ascii')}")
+    return _Reply(server, Outcome.NODATA, ttl=negative_ttl)
+
+
+def _name_rdata(wire: bytes, start: int, end: int) -> bytes:
+    name, after = _read_name(wire, start)
+    if after != end or not name:
+        raise _NotPlain  # trailing bytes (dnspython raises), or the root (dnspython writes ".")
+    return name
+
+
+def _rdata_plain(wire: bytes, rdtype: int, start: int, end: int) -> tuple[object, str]:
+    """(what makes two records equal for dnspython, the value as `_rdata_text` spells it)."""
+    if rdtype in (_TXT, _SPF):
+        strings = []
+        offset = start
+        while offset < end:
+            size = wire[offset]
+            if offset + 1 + size > end:
+                raise _NotPlain
+            strings.append(wire[offset + 1 : offset + 1 + size])
+            offset += 1 + size
+        if not strings:
+            raise _NotPlain  # dnspython refuses a TXT record without strings
+        return tuple(strings), b"".join(strings).decode("utf-8", errors="backslashreplace")
+    if rdtype in _NAME_TYPES:
+        name = _name_rdata(wire, start, end)
+        return name, name.decode("ascii")
+    if rdtype == _MX:
+        if end - start < 3:
+            raise _NotPlain
+        preference = (wire[start] << 8) | wire[start + 1]
+        name = _name_rdata(wire, start + 2, end)
+        return (preference, name), f"{preference} {name.decode('ascii')}"
+    if rdtype == _A and end - start == 4:
+        address = wire[start:end]
+        return address, ".".join(str(b) for b in address)
+    raise _NotPlain
+
+
+def _soa_negative_ttl(wire: bytes, soa: tuple[int, bytes, int, int, int, int]) -> int:
+    """`_negative_ttl`: min(the SOA's TTL, its MINIMUM field), RFC 2308 §5."""
+    _, _, _, ttl, start, end = soa
+    _, offset = _read_name(wire, start)
+    _, offset = _read_name(wire, offset)
+    if end - offset != 20:
+        raise _NotPlain
+    minimum = struct.unpack_from("!I", wire, end - 4)[0]
+    return min(ttl, minimum)
 
 
 def _direct_query(qname: dns.name.Name, qtype: int, payload: int | None) -> dns.message.Message:

@@ -33,7 +33,7 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class YNode:
     """A YAML value with where it came from. Mappings hold dict[str, YNode], sequences list."""
 

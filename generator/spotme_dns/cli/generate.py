@@ -14,6 +14,7 @@ from ..kept import dropped_since_discovery, read_record, record_bytes, with_reco
 from ..spec import DomainSpec, Provider, load_spec
 from ..spec_write import discovered_changes, write_spec_changes
 from ._output_options import describe_settings, output_options, output_settings
+from ._runtime import fewer_collections
 from .app import EXIT_OK
 
 
@@ -126,7 +127,8 @@ def command(
         --backend-bucket acme-tf-state --backend-region eu-west-1 --backend-lock-table tf-locks
     """
     quiet = quiet or bool((ctx.obj or {}).get("quiet"))
-    spec = load_spec(specs)
+    with fewer_collections():  # nothing a spec or a tree holds makes cycles: no heap walks (issue 13)
+        spec = load_spec(specs)
     settings = output_settings(ctx, spec, discover=discover)
     chosen = Style(style)
     source = modules_source or ""
@@ -141,15 +143,16 @@ def command(
         spec, results = discover_step(ctx, spec, nameservers=nameservers, resolvers=resolvers, force=force, quiet=quiet)
         if not no_write_spec:
             spec_changes = discovered_changes(originals, spec.domains)
-    tree = plan_tree(
-        spec,
-        style=chosen,
-        modules_source=source,
-        source_labels={p: _label(p) for p in specs},
-        handoff_format=settings.handoff_format,
-        backend=settings.backend,
-        split_roots=settings.split_roots,
-    )
+    with fewer_collections():
+        tree = plan_tree(
+            spec,
+            style=chosen,
+            modules_source=source,
+            source_labels={p: _label(p) for p in specs},
+            handoff_format=settings.handoff_format,
+            backend=settings.backend,
+            split_roots=settings.split_roots,
+        )
     if discover:
         tree, imports = imports_step(tree, results, import_style=import_style, style=chosen)
         tree = with_record(tree, record_bytes(spec.domains, read_record(output)))
@@ -162,7 +165,8 @@ def command(
     if spec_changes:
         check_target(tree, output, force=force)  # a refused DIR (exit 2) leaves the spec as it was too
         write_spec_changes(spec_changes)  # what is live now, whether or not DIR can be written after
-    result = write_tree(tree, output, force=force)
+    with fewer_collections():  # the hand-off pages are made as they are written
+        result = write_tree(tree, output, force=force)
     for message in [n for c in spec_changes for n in c.notes] + [*warnings]:
         click.echo(f"warning: {message}", err=True)
     if discover:
