@@ -88,6 +88,29 @@ def test_real_record_beside_wildcard_still_counts(bind, tmp_path):
     assert "mte1._domainkey.acme-events.com already holds TXT 'v=DKIM1; p=old'" in result.output
 
 
+def test_real_record_equal_to_the_wildcard_is_a_record(bind, tmp_path):
+    """Found by a customer's IT team: `*.mail.D TXT "v=spf1 -all"` and an explicit `news.mail.D` with
+    the same TXT. The explicit one is a record (a label under it is NXDOMAIN), so discovery merges
+    it instead of writing a second SPF record beside it (RFC 4592 §2.2.2)."""
+    bind.set_zones({
+        D: zone_text(D, ['*.mail TXT "v=spf1 -all"', 'news.mail TXT "v=spf1 -all"', 'other.mail A 192.0.2.1']),
+        "spotme.com": SPOTME_ZONE,
+    })
+    result, out = generate(tmp_path, spec_text(f"news.mail.{D}", zone=D), bind)
+    assert result.exit_code == 0, result.output
+    assert "wildcard" not in result.output
+    main_tf = body(out / f"news.mail.{D}" / "main.tf")
+    assert main_tf.count("v=spf1") == 1 and "v=spf1 include:_spf.spotme.com -all" in main_tf
+
+
+def test_wildcard_below_a_missing_parent_is_still_a_wildcard(bind, tmp_path):
+    """`* TXT` at the apex answers `_dmarc.sub.D` although `sub.D` has no node: still synthesised."""
+    bind.set_zones({D: zone_text(D, ['* TXT "v=DMARC1; p=none"']), "spotme.com": SPOTME_ZONE})
+    result, out = generate(tmp_path, spec_text(f"sub.{D}", zone=D), bind)
+    assert result.exit_code == 0, result.output
+    assert f"only the wildcard *.sub.{D} (or a wildcard above it)" in result.output
+
+
 # ------------------------------------------------------------------------------ delegated DMARC (point 6)
 
 

@@ -543,8 +543,10 @@ class LiveDns:
         label no zone holds is asked under the same parent with the same type: when a
         server gives it the same positive answer (the same values, the same CNAME chain),
         the name's answer is synthesised, and reads NXDOMAIN with `wildcard` saying what the
-        wildcard gives. A real record equal to the wildcard's data cannot be told apart
-        this way and is taken for the wildcard (harmless: creating it again changes nothing).
+        wildcard gives. A real record equal to the wildcard's data is told apart by a second
+        probe, a label under the name itself: a wildcard answers it too only when the name has
+        no node of its own (its closest encloser is then above it), and a name that exists
+        makes it NXDOMAIN (RFC 4592 §2.2.2, §3.3.1).
         """
         answers = await self.query_all(zone, name, rdtype)
         name = _normalise(name)
@@ -555,13 +557,23 @@ class LiveDns:
         if len(probe) > 253:
             return answers  # no longer a valid name (RFC 1035 §2.3.4): nothing to compare with
         probes = await self.query_all(zone, probe, rdtype)
+        alike = [_positive(a) and _positive(p) and _shape(a) == _shape(p) for a, p in zip(answers, probes, strict=True)]
+        child = f"{self._probe_label}.{name}"
+        if not any(alike):
+            return answers
+        if len(child) <= 253:
+            children = await self.query_all(zone, child, rdtype)
+            alike = [same and _positive(c) and _shape(a) == _shape(c) for same, a, c in zip(alike, answers, children, strict=True)]
+        # The wildcard's owner is `*.<closest encloser>`: the parent when that is the zone's apex
+        # (or holds records), else some name above it.
+        owner = f"*.{parent}" if parent == _normalise(zone) else f"*.{parent} (or a wildcard above it)"
         out = []
-        for answer, probe in zip(answers, probes, strict=True):
-            if _positive(answer) and _positive(probe) and _shape(answer) == _shape(probe):
+        for answer, synthesised in zip(answers, alike, strict=True):
+            if synthesised:
                 what = _describe_chain(answer.chain) or f"{answer.rdtype} {', '.join(repr(v) for v in answer.values)}"
                 answer = dataclasses.replace(
-                    answer, outcome=Outcome.NXDOMAIN, values=(), chain=(), wildcard=f"*.{parent} {what}",
-                    detail=f"only the wildcard *.{parent} answers here ({what}): no record of its own (RFC 4592)",
+                    answer, outcome=Outcome.NXDOMAIN, values=(), chain=(), wildcard=f"{owner} {what}",
+                    detail=f"only the wildcard {owner} answers here ({what}): no record of its own (RFC 4592)",
                 )
             out.append(answer)
         return tuple(out)
