@@ -194,6 +194,13 @@ def test_no_false_alarm_when_a_merge_keeps_every_customer_value(world):
         ("v=spf1 ip4:192.0.2.1 -all", "v=spf1 ip4:192.0.2.1/32 -all", (), ()),
         ("v=spf1 -all", "v=spf1 include:_spf.spotme.com", (), ("-all -> no all (neutral, RFC 7208 §4.7)",)),
         ("v=spf1 include:_spf.spotme.com -all", "v=spf1 -all", (), ()),
+        # Found by a customer's IT team: a pass for all of IPv4 is +all by another name.
+        ("v=spf1 include:_spf.spotme.com ~all", "v=spf1 include:_spf.spotme.com ip4:0.0.0.0/0 ~all", (),
+         ("ip4:0.0.0.0/0 lets 100% of all IPv4 addresses pass: as good as +all",)),
+        ("v=spf1 -all", "v=spf1 ip6:::/0 ip4:128.0.0.0/1 -all", (),
+         ("ip6:::/0 lets 100% of all IPv6 addresses pass: as good as +all", "ip4:128.0.0.0/1 lets 50% of all IPv4 addresses pass: as good as +all")),
+        ("v=spf1 -all", "v=spf1 ip4:17.0.0.0/8 ip4:192.0.2.0/24 -all", (), ()),
+        ("v=spf1 ip4:0.0.0.0/0 -all", "v=spf1 ip4:0.0.0.0/0 include:_spf.spotme.com -all", (), ()),
     ],
 )
 def test_spf_loss(old, new, dropped, widened):
@@ -206,6 +213,17 @@ def test_dmarc_loss_effective_policies_and_reports():
     assert loss.weakened == ("sp=reject -> sp=none (implied)",)
     assert loss.reports_dropped == ("ruf=mailto:a@x.test",)
     assert dmarc_loss("v=DMARC1; p=reject", "v=DMARC1; p=reject; sp=reject; np=reject") == dmarc_loss("a", "b")
+
+
+def test_dmarc_loss_psd_and_report_size():
+    """Found by a customer's IT team: adding psd=y ends the subdomains' inheritance (RFC 9989 §4.10),
+    a weakening; a `!10m` size limit on the same address drops no report (RFC 7489 §6.2)."""
+    live = "v=DMARC1; p=reject; sp=reject; rua=mailto:dmarc@acme.test"
+    assert dmarc_loss(live, live + "; psd=y").weakened == ("psd=y added: subdomains no longer inherit this record's policy (RFC 9989 §4.10)",)
+    assert dmarc_loss(live, live + "!10m") == dmarc_loss("a", "b")
+    assert dmarc_loss(live + "!10m", "v=DMARC1; p=reject; sp=reject; rua=mailto:other@acme.test").reports_dropped == (
+        "rua=mailto:dmarc@acme.test!10m",
+    )
 
 
 @pytest.mark.parametrize(

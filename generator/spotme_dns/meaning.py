@@ -329,12 +329,39 @@ def spf_loss(old: str, new: str, ours: Callable[[str], bool]) -> SpfLoss:
             dropped.append(f"{term.text} (now {other.text})")
         elif _QUALIFIER_STRENGTH[other.qualifier] < _QUALIFIER_STRENGTH[term.qualifier]:
             widened.append(f"{term.text} -> {other.text}")
+    old_by = _by_identity(before)
+    for term in after:
+        was = old_by.get(term.identity)
+        if _passes_most_of_the_internet(term) and (was is None or not was.active or was.qualifier != "+"):
+            widened.append(f"{term.text} lets {_huge_range(term)} pass: as good as +all")
     old_all = next((t for t in before if _is_all(t) and t.active), None)
     new_all = next((t for t in after if _is_all(t) and t.active), None)
     new_redirect = any(t.identity == "redirect=" for t in after)
     if old_all is not None and new_all is None and not new_redirect and _QUALIFIER_STRENGTH[old_all.qualifier] >= 2:
         widened.append(f"{old_all.text} -> no all (neutral, RFC 7208 §4.7)")
     return SpfLoss(tuple(dropped), tuple(widened))
+
+
+#: The shortest prefixes of a pass that still names a sender rather than much of the internet
+#: (some companies hold a whole IPv4 /8; nobody sends from a /7).
+_SHORTEST_SENDER_PREFIX = {"ip4": 8, "ip6": 16}
+
+
+def _passes_most_of_the_internet(term: _SpfTerm) -> bool:
+    """An active `+ip4:`/`+ip6:` whose prefix is so short that it authorises a large part of
+    the address space (`ip4:0.0.0.0/0`, `ip4:0.0.0.0/1`, `ip6:::/0`): in effect `+all`."""
+    kind, _, network = term.identity.partition(":")
+    if kind not in _SHORTEST_SENDER_PREFIX or not term.active or term.qualifier != "+" or "/" not in network:
+        return False
+    prefix = network.rsplit("/", 1)[1]
+    return prefix.isdigit() and int(prefix) < _SHORTEST_SENDER_PREFIX[kind]
+
+
+def _huge_range(term: _SpfTerm) -> str:
+    kind, _, network = term.identity.partition(":")
+    prefix = int(network.rsplit("/", 1)[1])
+    share = 2.0 ** -prefix
+    return f"{share:.0%} of all {'IPv4' if kind == 'ip4' else 'IPv6'} addresses" if share >= 0.01 else f"a /{prefix} of {kind} addresses"
 
 
 @dataclass(frozen=True)
@@ -376,11 +403,21 @@ def dmarc_loss(old: str, new: str) -> DmarcLoss:
     for tag in ("adkim", "aspf"):
         if eff_old[tag] == "s" and eff_new[tag] != "s":
             weakened.append(f"{tag}=s -> {shown(after, tag, eff_new[tag])}")
+    if before.get("psd", "u") != "y" and after.get("psd", "u") == "y":
+        # RFC 9989 §4.10: a psd=y record is a public suffix's; the tree walk then no longer takes
+        # it as the Organizational Domain's, so subdomains stop inheriting its policy.
+        weakened.append("psd=y added: subdomains no longer inherit this record's policy (RFC 9989 §4.10)")
     dropped = []
     for tag in ("rua", "ruf"):
-        kept = set(after.get(tag, "").split(",")) - {""}
-        dropped += [f"{tag}={uri}" for uri in before.get(tag, "").split(",") if uri and uri not in kept]
+        # A changed size limit (`!10m`, RFC 7489 §6.2) still sends reports to the same address.
+        kept = {_without_size(u) for u in after.get(tag, "").split(",") if u}
+        dropped += [f"{tag}={uri}" for uri in before.get(tag, "").split(",") if uri and _without_size(uri) not in kept]
     return DmarcLoss(tuple(weakened), tuple(dropped))
+
+
+def _without_size(uri: str) -> str:
+    """A report URI without its `!size` limit (RFC 7489 §6.2)."""
+    return uri.split("!", 1)[0]
 
 
 def spf_is_only(value: str, ours: Callable[[str], bool]) -> bool:
