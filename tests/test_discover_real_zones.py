@@ -160,10 +160,27 @@ def test_delegated_dmarc_weaker_than_spec_refused(bind, tmp_path):
         VENDOR: zone_text(VENDOR, [f'{D}.d TXT "v=DMARC1; p=none"']),
         "spotme.com": SPOTME_ZONE,
     })
-    result, out = generate(tmp_path, spec_text(extra="    dmarc: {policy: reject}\n"), bind, "--force")
+    result, out = generate(tmp_path, spec_text(extra="    dmarc: {policy: reject}\n"), bind)
     assert result.exit_code == 1, result.output
-    assert "has p=none, weaker than p=reject" in result.output
+    assert "has p=none, weaker than the spec's p=reject" in result.output
     assert not out.exists()
+    forced, out = generate(tmp_path, spec_text(extra="    dmarc: {policy: reject}\n"), bind, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "DMARC1" not in body(out / D / "main.tf")
+
+
+def test_delegated_dmarc_weaker_than_the_parent_is_kept_with_a_note(bind, tmp_path):
+    """Found by a customer's IT team: a vendor's p=quarantine under a parent's sp=reject is live
+    already, like a weaker TXT override: kept with a note, not a refusal nothing can lift."""
+    bind.set_zones({
+        D: zone_text(D, ['_dmarc TXT "v=DMARC1; p=reject; sp=reject"', f"_dmarc.events CNAME events.{D}.d.{VENDOR}."]),
+        VENDOR: zone_text(VENDOR, [f'events.{D}.d TXT "v=DMARC1; p=quarantine"']),
+        "spotme.com": SPOTME_ZONE,
+    })
+    result, out = generate(tmp_path, spec_text(f"events.{D}", zone=D), bind)
+    assert result.exit_code == 0, result.output
+    assert f"_dmarc.events.{D} is a CNAME to events.{D}.d.{VENDOR} whose p=quarantine already overrides" in result.output
+    assert "DMARC1" not in body(out / f"events.{D}" / "main.tf")
 
 
 def test_dmarc_manage_false_leaves_dmarc_alone(bind, tmp_path):

@@ -654,17 +654,26 @@ class _Merger:
         target = ", ".join(cname.texts)
         parent = self.existing.parent_dmarc.parent if self.existing.parent_dmarc else None
         floor = wanted.policy if wanted.policy_explicit else "none"
-        if parent is not None:
-            floor = dmarc.stricter(floor, parent.policy)
         if dmarc.weakens(floor, parsed.policy):
-            self.refuse(
+            # The spec asks for more than the DMARC service publishes: nothing written here can
+            # change that, so it is said, and --force leaves the service's record as it is.
+            if not self.refuse(
                 name, "TXT", "dmarc-delegated-weaker",
                 f"{name} is a CNAME to {target}, whose record {_show(records[0])} has p={parsed.policy}, weaker "
-                f"than p={floor} ({'the spec' if not parent or floor == wanted.policy else parent.describe()})",
-                advice="Raise the policy at the DMARC service, or remove the CNAME so spotme-dns writes the record",
-                forceable=False,
+                f"than the spec's p={floor}",
+                advice="Raise the policy at the DMARC service, remove the CNAME so spotme-dns writes the record, "
+                "or use --force to leave the service's record as it is",
+                forceable=True,
+                forced=f"left {name} (a CNAME to {target}, p={parsed.policy}) as it is, weaker than the spec's p={floor}",
+            ):
+                return replace(wanted, manage=False)
+        elif parent is not None and dmarc.weakens(parent.policy, parsed.policy):
+            # Live already, like a weaker TXT override: kept (raising it is the service's to do).
+            self.decide(
+                Action.NOTE, name, "TXT", "dmarc-overrides-parent",
+                f"{name} is a CNAME to {target} whose p={parsed.policy} already overrides {parent.describe()} for "
+                f"{self.spec.domain} (RFC 9989 §4.10.1): kept; raise it at the DMARC service to follow the parent",
             )
-            return replace(wanted, manage=False)
         self.decide(
             Action.ADOPT, name, "CNAME", "dmarc-delegated",
             f"{name} is a CNAME to {target}, which serves a valid DMARC record {_show(records[0])}: adopted as it "
