@@ -24,8 +24,9 @@ DOMAIN  ?=
 # Terraform 1.15.5; the tests need >= 1.5 for import blocks, >= 1.10 for S3 use_lockfile).
 LIBTF   := 0.15.3
 LIBTF_TERRAFORM := 1.15.5
-# Each Terraform root under OUT: OUT itself, or OUT/root-NNN when generated with --split-roots.
-ROOTS    = $(or $(sort $(wildcard $(OUT)/root-[0-9]*)),$(OUT))
+# Each Terraform root under OUT: OUT itself, or the directories OUT/root-NNN when generated with
+# --split-roots (a file such as root-001.plan.log is no root).
+ROOTS    = $(or $(patsubst %/,%,$(sort $(wildcard $(OUT)/root-[0-9]*/))),$(OUT))
 
 .PHONY: help setup demo generate fmt plan validate apply verify check import lint test test-deps examples bench clean
 
