@@ -442,6 +442,9 @@ def test_allow_turns_each_loss_into_a_listed_allowance(world, tmp_path: Path):
         ("live-values-deleted:", "NAME after ':' is empty"),
         ("live-values-deleted:not a name", "is not a DNS name"),
         ("", "CODE is empty"),
+        # Found by a customer's IT team: a conflict was accepted and lowered the error count.
+        ("cname-conflict:s00.acme.test", "cname-conflict cannot be allowed"),
+        ("spf-multiple-records", "spf-multiple-records cannot be allowed"),
     ],
 )
 def test_bad_allow_is_bad_input(world, tmp_path: Path, value, says):

@@ -157,6 +157,13 @@ CHECKS: tuple[Check, ...] = (
     Check("wildcard", Severity.INFO, "a name is answered only by a wildcard"),
 )
 CHECK_BY_CODE: dict[str, Check] = {c.code: c for c in CHECKS}
+#: Findings `--allow` never accepts: they break the zone whatever the user means.
+NOT_ALLOWABLE: dict[str, str] = {
+    "cname-conflict": "a CNAME beside other data is refused by DNS servers and providers (RFC 1034 §3.6.2)",
+    "spf-multiple-records": "two SPF records are a permerror for every receiver (RFC 7208 §4.5)",
+    "dmarc-multiple-records": "receivers ignore every DMARC record when there are several (RFC 9989)",
+    "record-exists-unmanaged": "the apply itself fails on the existing record: import it instead",
+}
 _ORDER = {c.code: i for i, c in enumerate(CHECKS)}
 
 

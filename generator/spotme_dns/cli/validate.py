@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from ..checks import CHECK_BY_CODE
+from ..checks import CHECK_BY_CODE, NOT_ALLOWABLE
 from ..dns_live import DEFAULT_CONCURRENCY, LiveDns, Server, parse_server
 from ..fileio import write_atomically
 from ..formats import FORMATS, render
@@ -92,9 +92,12 @@ def allowances(values: tuple[str, ...]) -> tuple[Allowance, ...]:
     out = []
     for value in values:
         try:
-            out.append(parse_allowance(value, CHECK_BY_CODE))
+            rule = parse_allowance(value, CHECK_BY_CODE)
         except ValueError as err:
             raise BadInput(f"--allow {err}") from None
+        if rule.code in NOT_ALLOWABLE:
+            raise BadInput(f"--allow {value!r}: {rule.code} cannot be allowed: {NOT_ALLOWABLE[rule.code]}")
+        out.append(rule)
     return tuple(out)
 
 
