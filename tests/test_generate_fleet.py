@@ -44,14 +44,14 @@ def fleet():
 
 
 def test_plain_markdown_fleet_bytes_unchanged(fleet):
-    assert _digest(plan_tree(fleet)) == "67427e1ca12f6b70fd442b4c306cc2613bfd82ea6c8ad9e84bae2f8cc9c58e7f"
+    assert _digest(plan_tree(fleet)) == "78b6c27405bcb3ed8be089ff6de67a6d8df9e976d584eda2b1b50b95840f1261"
 
 
 def test_html_split_roots_fleet_bytes_unchanged(fleet):
     tree = plan_tree(fleet, handoff_format=HandoffFormat.HTML, split_roots=150)
-    assert _digest(tree) == "0c574534436b6d6825c93c9331d353b119ff3aa674f51d7c57d14c926b146492"
+    assert _digest(tree) == "ab86cfcc41dc0d7583e8712f6748d32e36247c3c2597565b4a78dc4404f724c2"
 
 
 def test_module_style_fleet_bytes_unchanged(fleet):
     tree = plan_tree(fleet, style=Style.MODULE, modules_source="../terraform/modules")
-    assert _digest(tree) == "dbc5d54769a4f5fdee22d63c1a884f40b84d1f9c5c92484baf0aa9dc51e1fc4e"
+    assert _digest(tree) == "fe42cdb640073955a00233077c009a4151a3c8cc43d1a5667c50036b72e07b25"

@@ -155,7 +155,7 @@ class Report:
         """The part of the report from one root (its domains; run-wide findings stay in the whole)."""
         return Report(domains=tuple(d for d in self.domains if d.root == root), command=self.command)
     def allowed_count(self) -> int:
-        """How many findings --allow accepted (not in the summary: its keys are DESIGN.md's)."""
+        """How many findings --allow accepted (not in the summary: its keys are the documented JSON shape, docs/design.md)."""
         return sum(len(d.allowed) for d in self.domains) + len(self.allowed)
 
     @property

@@ -21,8 +21,8 @@ PURPOSE_TEXT = {
     Purpose.SPF: "SPF: servers allowed to send for the domain",
     Purpose.DMARC: "DMARC policy",
     Purpose.SES_DKIM: "DKIM key of Amazon SES",
-    Purpose.MANDRILL_DKIM: "DKIM key of Mandrill",
-    Purpose.MANDRILL_VERIFY: "Mandrill domain verification",
+    Purpose.MANDRILL_DKIM: "DKIM key of Mailchimp Transactional (Mandrill)",
+    Purpose.MANDRILL_VERIFY: "Mailchimp Transactional (Mandrill) domain verification",
     Purpose.KEPT_TXT: "existing value: keep it",
 }
 

@@ -61,7 +61,7 @@ PURPOSE_NAMES = {
     Purpose.DMARC: "DMARC policy (RFC 7489)",
     Purpose.SES_DKIM: "Amazon SES Easy DKIM",
     Purpose.MANDRILL_DKIM: "Mandrill (Mailchimp Transactional) DKIM",
-    Purpose.MANDRILL_VERIFY: "Mandrill domain verification",
+    Purpose.MANDRILL_VERIFY: "Mailchimp Transactional (Mandrill) domain verification",
     Purpose.KEPT_TXT: "a value kept from the existing record set",
 }
 

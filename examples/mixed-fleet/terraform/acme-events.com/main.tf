@@ -11,7 +11,7 @@ terraform {
 
 # Sending domain acme-events.com in the Route 53 hosted zone acme-events.com.
 
-# SPF (RFC 7208) + Mandrill domain verification.
+# SPF (RFC 7208) + Mailchimp Transactional (Mandrill) domain verification.
 # Route 53 keeps every TXT value of acme-events.com as ONE record set: applying replaces them all with exactly these.
 # If TXT records exist there already, list them in keep_txt and import the set first:
 #   terraform import 'module.acme_events_com.aws_route53_record.domain_txt' Z0123456789ABCDEFGHIJ_acme-events.com_TXT

@@ -16,7 +16,7 @@ data "aws_route53_zone" "zone" {
   private_zone = false
 }
 
-# SPF (RFC 7208) + Mandrill domain verification.
+# SPF (RFC 7208) + Mailchimp Transactional (Mandrill) domain verification.
 # Route 53 keeps every TXT value of mail.acme.test as ONE record set: applying replaces them all with exactly these.
 # If TXT records exist there already, list them in keep_txt and import the set first:
 #   terraform import 'module.mail_acme_test.aws_route53_record.domain_txt' <zone-id>_mail.acme.test_TXT

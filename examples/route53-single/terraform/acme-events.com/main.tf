@@ -16,7 +16,7 @@ data "aws_route53_zone" "zone" {
   private_zone = false
 }
 
-# SPF (RFC 7208) + Mandrill domain verification + 1 value kept from the existing record set (keep_txt).
+# SPF (RFC 7208) + Mailchimp Transactional (Mandrill) domain verification + 1 value kept from the existing record set (keep_txt).
 # Route 53 keeps every TXT value of acme-events.com as ONE record set: applying replaces them all with exactly these.
 # If TXT records exist there already, list them in keep_txt and import the set first:
 #   terraform import 'module.acme_events_com.aws_route53_record.domain_txt' <zone-id>_acme-events.com_TXT
