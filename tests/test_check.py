@@ -135,17 +135,17 @@ def test_text_format_is_a_table_with_verdict(world):
         "3 SES DKIM records not checked (1 domain without --ses-token or --spec)"
     )
     assert "\x1b[" not in out, "no colour when standard output is not a terminal"
-    code, out, _ = run_check("clean.test", "--nameserver", bind.address, *[a for t in CLEAN_TOKENS for a in ("--ses-token", t)])
+    code, out, _ = run_check("clean.test", "--nameserver", bind.address, "--resolver", bind.address, *[a for t in CLEAN_TOKENS for a in ("--ses-token", t)])
     assert code == 0 and out.rstrip().endswith("check: all 7 SpotMe records are published and right")
 
 
 def test_only_problems_and_quiet_show_only_what_fails(world):
     """--only-problems (and --quiet): no in-sync rows, no info findings; the summary counts all."""
     bind, _ = world
-    code, full, _ = run_check("clean.test", "--nameserver", bind.address)
+    code, full, _ = run_check("clean.test", "--nameserver", bind.address, "--resolver", bind.address)
     assert code == 0 and "in-sync" in full and "spf-lookup-budget" in full
     for args in (["check", "--only-problems"], ["--quiet", "check"]):
-        result = CliRunner().invoke(cli, [*args, "clean.test", "--nameserver", bind.address])
+        result = CliRunner().invoke(cli, [*args, "clean.test", "--nameserver", bind.address, "--resolver", bind.address])
         assert result.exit_code == 0, result.output
         out = result.stdout
         assert "mte1._domainkey" not in out and "spf-lookup-budget" not in out

@@ -45,7 +45,7 @@ def test_every_copied_file_names_its_source() -> None:
     sources = (reference_dir() / "SOURCES.md").read_text(encoding="utf-8")
     copied = [p.relative_to(reference_dir()).as_posix() for p in reference_dir().rglob("*") if p.is_file()]
     for name in copied:
-        if name != "SOURCES.md":
+        if not name.endswith("SOURCES.md"):  # a folder's own SOURCES.md details its rows here
             assert f"| {name} |" in sources, name
 
 

@@ -408,7 +408,7 @@ def test_spec_files_as_arguments_alone(bind, tmp_path: Path) -> None:
     a, b = write_spec(tmp_path, "a.test"), write_spec(tmp_path, "b.test")
     bind.set_zones({**WORLD, "a.test": zone_lines(a), "b.test": zone_lines(b)})
     for command in ("validate", "verify"):
-        result = run(command, str(a), str(b), "--nameserver", bind.address, "--format", "json")
+        result = run(command, str(a), str(b), "--nameserver", bind.address, "--resolver", bind.address, "--format", "json")
         assert result.exit_code == 0, result.output
         assert [d["domain"] for d in json.loads(result.stdout)["domains"]] == ["a.test", "b.test"]
 
