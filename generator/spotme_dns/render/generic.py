@@ -127,7 +127,7 @@ class GenericRenderer:
             [
                 hcl.Comment(f"Sending domain {records.domain} in the zone {records.zone}: provider-free, the records as data."),
                 hcl.Comment("records.zone has them as a zone-file snippet, RECORDS.md as a table."),
-                hcl.Block("locals", (), (hcl.Attribute("records", records_value(records)),)),
+                hcl.Block("locals", (), (hcl.Attribute("records", records_value(records, zone=True)),)),
             ],
             header=context.header,
         )
