@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from spotme_dns.cli import cli
@@ -34,10 +35,10 @@ def generic_spec(tmp_path: Path, domains: list[str]) -> Path:
     return path
 
 
-def planned_root(tmp_path: Path, spec: Path, terraform_factory):
+def planned_root(tmp_path: Path, spec: Path, terraform_factory, *style: str):
     """`generate spec -o g`, `terraform init`, `terraform plan -out=tfplan`: the root's Terraform."""
     out = tmp_path / "g"
-    result = CliRunner().invoke(cli, ["generate", str(spec), "-o", str(out)])
+    result = CliRunner().invoke(cli, ["generate", str(spec), "-o", str(out), *style])
     assert result.exit_code == 0, result.output
     tf = terraform_factory(out)
     tf.init()
@@ -61,12 +62,13 @@ def statuses(result: Result) -> dict[tuple[str, str], str]:
     return {(r["name"], r["type"]): r["status"] for d in doc["domains"] for r in d["records"]}
 
 
-def test_generic_plan_and_tf_judge_the_parent_dmarc(bind, bind2, tmp_path: Path, terraform_factory) -> None:
+@pytest.mark.parametrize("style", [(), ("--style", "module")], ids=["resources", "module"])
+def test_generic_plan_and_tf_judge_the_parent_dmarc(style, bind, bind2, tmp_path: Path, terraform_factory) -> None:
     """The parent's sp=reject is weakened by the generated p=none: not safe, from the plan and the .tf."""
     spec = generic_spec(tmp_path, ["new2.acme.test"])
     bind.set_zones({ZONE: [PARENT_DMARC, "new2 A 192.0.2.30"]})
     bind2.set_zones(WORLD)
-    tf = planned_root(tmp_path, spec, terraform_factory)
+    tf = planned_root(tmp_path, spec, terraform_factory, *style)
     for args in (("--plan-file", "tfplan", "--chdir", str(tf.workdir)), ("--tf", str(tf.workdir)), ("--spec", str(spec))):
         result = run(tf, bind, bind2, "validate", *args)
         assert result.exit_code == 1, (args, result.output)
@@ -75,13 +77,14 @@ def test_generic_plan_and_tf_judge_the_parent_dmarc(bind, bind2, tmp_path: Path,
         assert {d["zone"] for d in json.loads(result.stdout)["domains"]} == {ZONE}, args
 
 
-def test_generic_plan_knows_a_wildcard(bind, bind2, tmp_path: Path, terraform_factory) -> None:
+@pytest.mark.parametrize("style", [(), ("--style", "module")], ids=["resources", "module"])
+def test_generic_plan_knows_a_wildcard(style, bind, bind2, tmp_path: Path, terraform_factory) -> None:
     """`* CNAME web.acme.test.` in the zone: info wildcard per domain, never cname-conflict."""
     domains = [f"s{n:02d}.acme.test" for n in range(1, 6)]
     spec = generic_spec(tmp_path, domains)
     bind.set_zones({ZONE: ["* CNAME web.acme.test.", "web A 192.0.2.80"]})
     bind2.set_zones(WORLD)
-    tf = planned_root(tmp_path, spec, terraform_factory)
+    tf = planned_root(tmp_path, spec, terraform_factory, *style)
     as_spec = [f["code"] for f in findings(run(tf, bind, bind2, "validate", "--spec", str(spec)))]
     assert "cname-conflict" not in as_spec and as_spec.count("wildcard") >= len(domains)
     for args in (("--plan-file", "tfplan", "--chdir", str(tf.workdir)), ("--tf", str(tf.workdir))):
@@ -92,12 +95,13 @@ def test_generic_plan_knows_a_wildcard(bind, bind2, tmp_path: Path, terraform_fa
         assert sorted(codes) == sorted(as_spec), args
 
 
-def test_generic_published_records_are_in_sync(bind, bind2, tmp_path: Path, terraform_factory) -> None:
+@pytest.mark.parametrize("style", [(), ("--style", "module")], ids=["resources", "module"])
+def test_generic_published_records_are_in_sync(style, bind, bind2, tmp_path: Path, terraform_factory) -> None:
     """Records published by hand, as RECORDS.md says: validate and verify agree, all in-sync, exit 0."""
     spec = generic_spec(tmp_path, ["mail.acme.test"])
     bind.set_zones({ZONE: zone_lines(spec)})
     bind2.set_zones(WORLD)
-    tf = planned_root(tmp_path, spec, terraform_factory)
+    tf = planned_root(tmp_path, spec, terraform_factory, *style)
     for command in ("validate", "verify"):
         result = run(tf, bind, bind2, command, "--plan-file", "tfplan", "--chdir", str(tf.workdir))
         assert result.exit_code == 0, (command, result.output)

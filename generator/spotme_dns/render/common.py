@@ -189,12 +189,13 @@ RECORDS_DESCRIPTION = (
 )
 
 
-def records_output(value: hcl.Expr) -> hcl.Block:
-    """`output "records"` with the shared description."""
+def records_output(value: hcl.Expr, *, zone: bool = False) -> hcl.Block:
+    """`output "records"` with the shared description (`zone`: the objects name their zone)."""
+    description = RECORDS_DESCRIPTION.replace("ttl, values}", "ttl, values, zone}") if zone else RECORDS_DESCRIPTION
     return hcl.Block(
         "output",
         ("records",),
-        (hcl.Attribute("description", RECORDS_DESCRIPTION), hcl.Attribute("value", value)),
+        (hcl.Attribute("description", description), hcl.Attribute("value", value)),
     )
 
 

@@ -131,7 +131,7 @@ class GenericRenderer:
             ],
             header=context.header,
         )
-        outputs = hcl.document([records_output(hcl.Raw("local.records"))], header=context.header)
+        outputs = hcl.document([records_output(hcl.Raw("local.records"), zone=True)], header=context.header)
         return DomainFiles(
             files=(
                 ("main.tf", main),
