@@ -92,9 +92,10 @@ def report_imports(
             click.echo(
                 f"{domain}: provider generic: nothing is imported and Terraform changes no DNS record; in the DNS "
                 "console leave the records reported already right as they are, replace the values of those "
-                "merged or changed, and add the rest: RECORDS.md (and records.zone) in its folder list every record as it must end up"
+                "merged or changed, and add the rest: RECORDS.md (and records.zone) in its folder list every "
+                "record as it must end up"
             )
-    if not quiet and not any(imports.values()) and len(generic) < len(results or [None]):
+    if not quiet and not any(imports.values()) and (not results or len(generic) < len(results)):
         click.echo("nothing to import: none of these records exists yet")
 
 
