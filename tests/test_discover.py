@@ -212,3 +212,26 @@ def test_cloudflare_records_imported_by_id(cloudflare, bind, tmp_path, monkeypat
     main_tf = (out / D / "main.tf").read_text()
     assert f'zone_id  = "{zone_id}"' in main_tf or f'zone_id = "{zone_id}"' in main_tf
     assert main_tf.count('content = "\\"v=spf1') == 1  # one SPF record resource
+
+
+def test_generic_discovery_says_what_to_do_by_hand(bind, tmp_path):
+    """Generic: no imports exist, so no "adopted (imported)" and no "none of these records exists
+    yet" while they do exist; the output says what to type into the DNS console instead."""
+    bind.set_zones({
+        D: zone_text(D, [
+            '@ TXT "v=spf1 include:_spf.spotme.com -all"',
+            "mte1._domainkey CNAME dkim1.mandrillapp.com.",
+            "mte2._domainkey CNAME dkim2.mandrillapp.com.",
+        ]),
+        "spotme.com": SPOTME_ZONE,
+    })
+    spec = write_spec(tmp_path, spec_text())
+    out = tmp_path / "out"
+    result = generate(spec, out, "--nameserver", bind.address, "--resolver", bind.address)
+    assert result.exit_code == 0, result.output
+    assert "(imported)" not in result.output and "nothing to import" not in result.output, result.output
+    assert not (out / "imports.tf").exists() and not (out / "import.sh").exists()
+    assert "import" not in (out / D / "main.tf").read_text()
+    assert "Mandrill DKIM CNAME to dkim1.mandrillapp.com already right: already published, nothing to change" in result.output
+    assert f"{D}: provider generic: nothing is imported and Terraform changes no DNS record" in result.output
+    assert "RECORDS.md" in result.output

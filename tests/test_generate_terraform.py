@@ -38,10 +38,14 @@ def generate(spec_text: str, base: Path, *extra: str) -> Path:
     return out
 
 
-def expected_records(spec_path: Path) -> dict[str, list[dict]]:
-    """The Python record set of every domain, shaped like the `records` output."""
+def expected_records(spec_path: Path, *, zone: bool = False) -> dict[str, list[dict]]:
+    """The Python record set of every domain, shaped like the `records` output (with `zone`:
+    each object names its zone, as a generated generic root writes them)."""
     return {
-        d.domain: [{"name": r.name, "type": r.type.value, "ttl": r.ttl, "values": list(r.texts)} for r in build_records(d).records]
+        d.domain: [
+            {"name": r.name, "type": r.type.value, "ttl": r.ttl, "values": list(r.texts), **({"zone": d.zone} if zone else {})}
+            for r in build_records(d).records
+        ]
         for d in load_spec([str(spec_path)]).domains
     }
 
@@ -143,7 +147,7 @@ def test_generic_apply_equals_python_records(domains: list[dict], terraform_bin:
             hcl2.loads(path.read_text(encoding="utf-8"))
         tf.init()
         tf.apply()
-        assert tf.outputs()["records"] == expected_records(Path(tmp) / "spec.yaml")
+        assert tf.outputs()["records"] == expected_records(Path(tmp) / "spec.yaml", zone=True)
 
 
 def test_module_style_generic_apply_equals_python_records(tmp_path: Path, terraform_factory) -> None:
@@ -171,7 +175,7 @@ def test_module_style_generic_apply_equals_python_records(tmp_path: Path, terraf
     tf = terraform_factory(out)
     tf.init()
     tf.apply()
-    assert tf.outputs()["records"] == expected_records(tmp_path / "spec.yaml")
+    assert tf.outputs()["records"] == expected_records(tmp_path / "spec.yaml", zone=True)
 
 
 # --- Route 53: real terraform + hashicorp/aws from the mirror, against moto ----------------------

@@ -516,14 +516,16 @@ def check_existing(states: Mapping[tuple[str, str], RecordState], *, actions_kno
 
     Route53 refuses to create a record set that exists ("already exists"; with
     `allow_overwrite` it overwrites it). Cloudflare refuses a second CNAME at a name and an
-    identical second record. Either way the record should be imported first.
+    identical second record. Either way the record should be imported first. A record
+    that only an output lists (a generic root: the customer types it in by hand) is applied
+    by no one, so what exists already is in sync or differs, never an apply failure.
     """
     if not actions_known:
         return []
     out = []
     for state in states.values():
         record = state.desired
-        if record is None or record.action is not Action.CREATE:
+        if record is None or record.action is not Action.CREATE or _output_only(record):
             continue
         if record.authoritative:
             clash = state.live if state.type != "CNAME" else tuple(filter(None, [state.live_cname]))
@@ -534,6 +536,15 @@ def check_existing(states: Mapping[tuple[str, str], RecordState], *, actions_kno
         if clash:
             out.append(finding("record-exists-unmanaged", state.name, _exists_message(state, clash)))
     return out
+
+
+_OUTPUT_ADDRESS = re.compile(r"(?:^|\.)output\.[^.\[]+\[\d+\]$")
+
+
+def _output_only(record: DesiredRecord) -> bool:
+    """A record read only from `output` values (`output.records[0]`), from no resource."""
+    addresses = [a.strip() for a in record.address.split(",") if a.strip()]
+    return bool(addresses) and all(_OUTPUT_ADDRESS.search(a) for a in addresses)
 
 
 def _provider_of(record: DesiredRecord) -> str:

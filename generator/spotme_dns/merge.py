@@ -710,7 +710,9 @@ class _Merger:
             if self.routing_policy(cname):
                 continue
             if cname.texts == (target,):
-                self.decide(Action.ADOPT, name, "CNAME", "dkim-adopted", f"{what} CNAME to {target} already right: adopted (imported), not recreated")
+                # Generic: nothing imports or applies it; the customer leaves it as it is.
+                kept = "already published, nothing to change" if self.provider is Provider.GENERIC else "adopted (imported), not recreated"
+                self.decide(Action.ADOPT, name, "CNAME", "dkim-adopted", f"{what} CNAME to {target} already right: {kept}")
                 if self.per_value:
                     self.claimed[(name, "CNAME", target)] = cname.values[0].record_id
                 continue

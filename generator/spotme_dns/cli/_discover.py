@@ -18,7 +18,7 @@ from ..discover import DiscoverOptions, discover_and_merge
 from ..generate import OutputTree, Style
 from ..imports import IMPORT_SCRIPT, IMPORTS_TF, Import, ImportStyle, with_discovery
 from ..merge import Action, MergeResult
-from ..spec import Spec
+from ..spec import Provider, Spec
 from ..spec_write import SpecChange
 from ._runtime import run_dns
 from .app import EXIT_PROBLEMS
@@ -64,8 +64,14 @@ def imports_step(
     return with_discovery(tree, results, import_style=ImportStyle(import_style), style=style)
 
 
-def report_imports(output: str, imports: Mapping[str, Sequence[Import]], *, import_style: str, quiet: bool) -> None:
-    """Make each import.sh executable and say how to use what was written."""
+def report_imports(
+    output: str, imports: Mapping[str, Sequence[Import]], *, import_style: str, quiet: bool, results: Sequence[MergeResult] = ()
+) -> None:
+    """Make each import.sh executable and say how to use what was written.
+
+    A generic domain has no imports (Terraform publishes nothing there): for it, say what the
+    customer does by hand in the DNS console instead.
+    """
     script = ImportStyle(import_style) is ImportStyle.SCRIPT
     name = IMPORT_SCRIPT if script else IMPORTS_TF
     for root, items in imports.items():
@@ -80,7 +86,16 @@ def report_imports(output: str, imports: Mapping[str, Sequence[Import]], *, impo
             click.echo(f"{count} in {path}: run it after terraform -chdir={chdir} init (make import OUT={output})")
         else:
             click.echo(f"{count} in {path}: the next plan/apply takes them over (Terraform >= 1.5)")
-    if not quiet and not any(imports.values()):
+    generic = [r.domain.domain for r in results if r.domain.provider is Provider.GENERIC]
+    if not quiet:
+        for domain in generic:
+            click.echo(
+                f"{domain}: provider generic: nothing is imported and Terraform changes no DNS record; in the DNS "
+                "console leave the records reported already right as they are, replace the values of those "
+                "merged or changed, and add the rest: RECORDS.md (and records.zone) in its folder list every "
+                "record as it must end up"
+            )
+    if not quiet and not any(imports.values()) and (not results or len(generic) < len(results)):
         click.echo("nothing to import: none of these records exists yet")
 
 

@@ -170,7 +170,7 @@ def command(
     for message in [n for c in spec_changes for n in c.notes] + [*warnings]:
         click.echo(f"warning: {message}", err=True)
     if discover:
-        report_imports(output, imports, import_style=import_style, quiet=quiet)
+        report_imports(output, imports, import_style=import_style, quiet=quiet, results=results)
         if not quiet:
             report_spec_changes(spec_changes, no_write_spec=no_write_spec)
     if quiet:

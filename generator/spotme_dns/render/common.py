@@ -161,8 +161,12 @@ def quoted_txt(text: str, *, escape_non_ascii: bool) -> str:
 # The `records` output every domain module has: the desired record sets as plain data.
 
 
-def records_value(records: DomainRecords) -> hcl.ListExpr:
-    """The record sets as a list of {name, type, ttl, values}: whole logical values, sorted."""
+def records_value(records: DomainRecords, *, zone: bool = False) -> hcl.ListExpr:
+    """The record sets as a list of {name, type, ttl, values}: whole logical values, sorted.
+
+    With `zone`, each object also names its zone (`zone`): a generic root has no zone data
+    source, and `validate`/`verify` read the zone from there (parent DMARC, wildcards).
+    """
     return hcl.ListExpr(
         tuple(
             hcl.ObjectExpr(
@@ -171,6 +175,7 @@ def records_value(records: DomainRecords) -> hcl.ListExpr:
                     ("type", r.type.value),
                     ("ttl", r.ttl),
                     ("values", hcl.ListExpr(r.texts)),
+                    *((("zone", records.zone),) if zone else ()),
                 )
             )
             for r in records.records
@@ -184,12 +189,13 @@ RECORDS_DESCRIPTION = (
 )
 
 
-def records_output(value: hcl.Expr) -> hcl.Block:
-    """`output "records"` with the shared description."""
+def records_output(value: hcl.Expr, *, zone: bool = False) -> hcl.Block:
+    """`output "records"` with the shared description (`zone`: the objects name their zone)."""
+    description = RECORDS_DESCRIPTION.replace("ttl, values}", "ttl, values, zone}") if zone else RECORDS_DESCRIPTION
     return hcl.Block(
         "output",
         ("records",),
-        (hcl.Attribute("description", RECORDS_DESCRIPTION), hcl.Attribute("value", value)),
+        (hcl.Attribute("description", description), hcl.Attribute("value", value)),
     )
 
 

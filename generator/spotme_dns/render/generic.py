@@ -127,11 +127,11 @@ class GenericRenderer:
             [
                 hcl.Comment(f"Sending domain {records.domain} in the zone {records.zone}: provider-free, the records as data."),
                 hcl.Comment("records.zone has them as a zone-file snippet, RECORDS.md as a table."),
-                hcl.Block("locals", (), (hcl.Attribute("records", records_value(records)),)),
+                hcl.Block("locals", (), (hcl.Attribute("records", records_value(records, zone=True)),)),
             ],
             header=context.header,
         )
-        outputs = hcl.document([records_output(hcl.Raw("local.records"))], header=context.header)
+        outputs = hcl.document([records_output(hcl.Raw("local.records"), zone=True)], header=context.header)
         return DomainFiles(
             files=(
                 ("main.tf", main),

@@ -119,9 +119,13 @@ class ModuleRenderer:
             hcl.Comment(f"Sending domain {records.domain} in the zone {records.zone}, through terraform/modules/{name}."),
             hcl.Block("module", (CALL_LABEL,), tuple(args)),
         ]
+        value = hcl.Raw(f"module.{CALL_LABEL}.records")
+        if domain.provider is Provider.GENERIC:
+            # The zone in each object, as the generic renderer writes it: validate/verify read it there.
+            value = hcl.Raw(f"[for r in module.{CALL_LABEL}.records : merge(r, {{ zone = {hcl.quote(records.zone)} }})]")
         files: list[tuple[str, str]] = [
             ("main.tf", hcl.document(items, header=context.header)),
-            ("outputs.tf", hcl.document([records_output(hcl.Raw(f"module.{CALL_LABEL}.records"))], header=context.header)),
+            ("outputs.tf", hcl.document([records_output(value, zone=domain.provider is Provider.GENERIC)], header=context.header)),
         ]
         if domain.provider is Provider.GENERIC:
             files.append(("records.zone", zone_file(records, context.header)))

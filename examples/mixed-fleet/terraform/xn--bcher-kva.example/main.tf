@@ -14,42 +14,49 @@ locals {
         "mandrill_verify.Gh2Ij4Kl6Mn8Op0Q",
         "MS=ms12345678",
       ]
+      zone = "xn--bcher-kva.example"
     },
     {
       name   = "_dmarc.xn--bcher-kva.example"
       type   = "TXT"
       ttl    = 86400
       values = ["v=DMARC1; p=none;"]
+      zone   = "xn--bcher-kva.example"
     },
     {
       name   = "b9c1d3e5f6a8b0c2d4e6f8a0b2c4d6e8._domainkey.xn--bcher-kva.example"
       type   = "CNAME"
       ttl    = 86400
       values = ["b9c1d3e5f6a8b0c2d4e6f8a0b2c4d6e8.dkim.amazonses.com"]
+      zone   = "xn--bcher-kva.example"
     },
     {
       name   = "c0d2e4f6a7b9c1d3e5f7a9b1c3d5e7f9._domainkey.xn--bcher-kva.example"
       type   = "CNAME"
       ttl    = 86400
       values = ["c0d2e4f6a7b9c1d3e5f7a9b1c3d5e7f9.dkim.amazonses.com"]
+      zone   = "xn--bcher-kva.example"
     },
     {
       name   = "d1e3f5a7b8c0d2e4f6a8b0c2d4e6f8a0._domainkey.xn--bcher-kva.example"
       type   = "CNAME"
       ttl    = 86400
       values = ["d1e3f5a7b8c0d2e4f6a8b0c2d4e6f8a0.dkim.amazonses.com"]
+      zone   = "xn--bcher-kva.example"
     },
     {
       name   = "mte1._domainkey.xn--bcher-kva.example"
       type   = "CNAME"
       ttl    = 86400
       values = ["dkim1.mandrillapp.com"]
+      zone   = "xn--bcher-kva.example"
     },
     {
       name   = "mte2._domainkey.xn--bcher-kva.example"
       type   = "CNAME"
       ttl    = 86400
       values = ["dkim2.mandrillapp.com"]
+      zone   = "xn--bcher-kva.example"
     },
   ]
 }

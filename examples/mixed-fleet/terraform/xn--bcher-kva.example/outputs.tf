@@ -2,6 +2,6 @@
 # Change the spec and run `spotme-dns generate` again instead of editing this file.
 
 output "records" {
-  description = "The record sets of this domain: a list of {name, type, ttl, values}; names absolute, values whole logical strings (TXT unsplit and unquoted)."
+  description = "The record sets of this domain: a list of {name, type, ttl, values, zone}; names absolute, values whole logical strings (TXT unsplit and unquoted)."
   value       = local.records
 }
