@@ -18,11 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
-from . import __version__
 from .errors import InputError, Location, Problem
+from .http_api import read_only_session
 from .zonetext import unquote_txt
 
 DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
@@ -79,23 +77,7 @@ class CloudflareApi:
             raise CloudflareError(f"{TOKEN_VARIABLE} is empty", code="cloudflare-no-token")
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self._session = requests.Session()
-        self._session.headers.update(
-            {
-                "Authorization": f"Bearer {token.strip()}",
-                "Accept": "application/json",
-                "User-Agent": f"spotme-dns/{__version__}",
-            }
-        )
-        retry = Retry(
-            total=retries,
-            status_forcelist=(429, 500, 502, 503, 504),
-            allowed_methods=frozenset({"GET"}),
-            backoff_factor=0.5,
-            respect_retry_after_header=True,
-            raise_on_status=False,
-        )
-        self._session.mount(self.base_url, HTTPAdapter(max_retries=retry))
+        self._session = read_only_session(token, base_url=self.base_url, retries=retries)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> CloudflareApi | None:
