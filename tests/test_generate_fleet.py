@@ -44,14 +44,14 @@ def fleet():
 
 
 def test_plain_markdown_fleet_bytes_unchanged(fleet):
-    assert _digest(plan_tree(fleet)) == "78b6c27405bcb3ed8be089ff6de67a6d8df9e976d584eda2b1b50b95840f1261"
+    assert _digest(plan_tree(fleet)) == "0649730557f77ee9cbe0b8fbd60f76b1c7e91a2b0c439b1543e5a4ff5a1c02a8"
 
 
 def test_html_split_roots_fleet_bytes_unchanged(fleet):
     tree = plan_tree(fleet, handoff_format=HandoffFormat.HTML, split_roots=150)
-    assert _digest(tree) == "ab86cfcc41dc0d7583e8712f6748d32e36247c3c2597565b4a78dc4404f724c2"
+    assert _digest(tree) == "6e365db8cefb311d5f078ce230409e5ef6e407d5403e86916f6f8748bea7c62d"
 
 
 def test_module_style_fleet_bytes_unchanged(fleet):
     tree = plan_tree(fleet, style=Style.MODULE, modules_source="../terraform/modules")
-    assert _digest(tree) == "fe42cdb640073955a00233077c009a4151a3c8cc43d1a5667c50036b72e07b25"
+    assert _digest(tree) == "660705acf64e75e8b0717b634a0182f1f802f613c92faf16683774e4c3f1800c"

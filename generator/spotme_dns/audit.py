@@ -77,7 +77,7 @@ class AuditTarget:
     expected: DomainRecords | None = None
     """The spec's records for the domain, when it is in the spec: their exact values are expected."""
     mandrill_dkim: bool = True
-    """Whether the Mandrill DKIM CNAMEs are expected (the spec's `mandrill.dkim`)."""
+    """Whether the Mailchimp Transactional (Mandrill) DKIM CNAMEs are expected (the spec's `mandrill.dkim`)."""
 
     @staticmethod
     def from_spec(domain: DomainSpec) -> AuditTarget:

@@ -60,7 +60,7 @@ PURPOSE_NAMES = {
     Purpose.SPF: "SPF (RFC 7208)",
     Purpose.DMARC: "DMARC policy (RFC 7489)",
     Purpose.SES_DKIM: "Amazon SES Easy DKIM",
-    Purpose.MANDRILL_DKIM: "Mandrill (Mailchimp Transactional) DKIM",
+    Purpose.MANDRILL_DKIM: "Mailchimp Transactional (Mandrill) DKIM",
     Purpose.MANDRILL_VERIFY: "Mailchimp Transactional (Mandrill) domain verification",
     Purpose.KEPT_TXT: "a value kept from the existing record set",
 }

@@ -41,7 +41,7 @@ variable "ses_signing_zone" {
 }
 
 variable "mandrill_verification" {
-  description = "The Mandrill (Mailchimp Transactional) domain verification: the whole TXT value \"mandrill_verify.<key>\" or just the key (verify_txt_key); the prefix is added when missing."
+  description = "The Mailchimp Transactional (Mandrill) domain verification: the whole TXT value \"mandrill_verify.<key>\" or just the key (verify_txt_key); the prefix is added when missing."
   type        = string
 
   validation {
@@ -51,7 +51,7 @@ variable "mandrill_verification" {
 }
 
 variable "mandrill_dkim" {
-  description = "Whether to publish the Mandrill DKIM CNAMEs mte1._domainkey and mte2._domainkey."
+  description = "Whether to publish the Mailchimp Transactional (Mandrill) DKIM CNAMEs mte1._domainkey and mte2._domainkey."
   type        = bool
   default     = true
 }

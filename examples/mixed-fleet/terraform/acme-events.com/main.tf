@@ -62,7 +62,7 @@ resource "aws_route53_record" "ses_dkim_a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0" {
   records = ["a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0.dkim.amazonses.com"]
 }
 
-# Mandrill (Mailchimp Transactional) DKIM.
+# Mailchimp Transactional (Mandrill) DKIM.
 resource "aws_route53_record" "mandrill_dkim_mte1" {
   zone_id = "Z0123456789ABCDEFGHIJ"
   name    = "mte1._domainkey.acme-events.com"
@@ -71,7 +71,7 @@ resource "aws_route53_record" "mandrill_dkim_mte1" {
   records = ["dkim1.mandrillapp.com"]
 }
 
-# Mandrill (Mailchimp Transactional) DKIM.
+# Mailchimp Transactional (Mandrill) DKIM.
 resource "aws_route53_record" "mandrill_dkim_mte2" {
   zone_id = "Z0123456789ABCDEFGHIJ"
   name    = "mte2._domainkey.acme-events.com"

@@ -67,7 +67,7 @@ resource "aws_route53_record" "ses_dkim_d5e7f9a1b2c4d6e8f0a2b4c6d8e0f2a4" {
   records = ["d5e7f9a1b2c4d6e8f0a2b4c6d8e0f2a4.dkim.eu-south-1.amazonses.com"]
 }
 
-# Mandrill (Mailchimp Transactional) DKIM.
+# Mailchimp Transactional (Mandrill) DKIM.
 resource "aws_route53_record" "mandrill_dkim_mte1" {
   zone_id = data.aws_route53_zone.zone.zone_id
   name    = "mte1._domainkey.mail.acme.test"
@@ -76,7 +76,7 @@ resource "aws_route53_record" "mandrill_dkim_mte1" {
   records = ["dkim1.mandrillapp.com"]
 }
 
-# Mandrill (Mailchimp Transactional) DKIM.
+# Mailchimp Transactional (Mandrill) DKIM.
 resource "aws_route53_record" "mandrill_dkim_mte2" {
   zone_id = data.aws_route53_zone.zone.zone_id
   name    = "mte2._domainkey.mail.acme.test"
